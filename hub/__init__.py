@@ -1,0 +1,1 @@
+"""Reference hub server (FastAPI + SQLAlchemy Core). Arrives with the hub and sync issue."""

@@ -1,0 +1,213 @@
+"""`kiosk` command line. Every error prints a sentence (and its next step), never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from kiosk import __version__
+from kiosk.config import Config, load_config
+from kiosk.errors import KioskError
+from kiosk.i18n import set_language
+from kiosk.paths import default_data_dir
+
+log = logging.getLogger("kiosk")
+
+EXIT_OK = 0
+EXIT_NEEDS_ACTION = 1
+EXIT_ERROR = 2
+EXIT_UNEXPECTED = 70
+
+
+def parse_date(text: str) -> date:
+    """`25/11/2026` (as librarians type it) or `2026-11-25`."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"date attendue comme 25/11/2026, reçu « {text} »")
+
+
+def demo_config(config: Config) -> Config:
+    """The demo kiosk: its own data folder and the demo card key (so the demo cards always work)."""
+    from kiosk.demo import DEMO_CARD_KEY
+
+    data_dir = config.kiosk.data_dir or str(default_data_dir() / "demo")
+    return replace(
+        config,
+        kiosk=replace(config.kiosk, data_dir=data_dir),
+        security=replace(config.security, card_key=DEMO_CARD_KEY.hex()),
+    )
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    if getattr(args, "demo", False):
+        config = demo_config(config)
+    set_language(config.kiosk.language)
+    return config
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kiosk.services import open_services
+
+    config = _config(args)
+    services = open_services(config)
+    try:
+        if args.demo and not services.store.query_one("SELECT 1 FROM members LIMIT 1"):
+            from kiosk.demo import generate_demo
+
+            print("Préparation des données de démonstration…")
+            summary = generate_demo(services)
+            print(summary.describe())
+    finally:
+        services.close()
+    try:
+        from kiosk.app import run_app  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        print(
+            "La borne est prête (base : {}), mais l’interface tactile n’est pas encore livrée "
+            "dans cette version.".format(config.database_path)
+        )
+        return EXIT_OK if args.demo else EXIT_ERROR
+    result: int = run_app(config, windowed=args.windowed, demo=args.demo)
+    return result
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from kiosk.demo import generate_demo
+    from kiosk.services import open_services
+
+    services = open_services(_config(args))
+    try:
+        if services.store.query_one("SELECT 1 FROM members LIMIT 1") and not args.force:
+            print(
+                "La base contient déjà des membres : rien n’a été ajouté. "
+                "Ajoutez --force pour compléter quand même.",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        print(generate_demo(services, seed=args.seed).describe())
+    finally:
+        services.close()
+    return EXIT_OK
+
+
+def cmd_import_register(args: argparse.Namespace) -> int:
+    from kiosk.register_csv import import_register
+    from kiosk.services import open_services
+
+    services = open_services(_config(args))
+    try:
+        report = import_register(services, Path(args.file), dry_run=args.dry_run)
+    finally:
+        services.close()
+    print(report.describe())
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kiosk.register_csv import export_exchanges
+    from kiosk.services import open_services
+
+    if args.end < args.start:
+        print("La date de fin précède la date de début.", file=sys.stderr)
+        return EXIT_ERROR
+    services = open_services(_config(args))
+    try:
+        count = export_exchanges(services, Path(args.file), args.start, args.end)
+    finally:
+        services.close()
+    print(f"{count} échange(s) exporté(s) dans {args.file}.")
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from kiosk.doctor import run_checks
+
+    config = load_config(args.config)
+    set_language(config.kiosk.language)
+    report = run_checks(config)
+    print(report.to_json() if args.json else report.describe())
+    return EXIT_OK if report.ok else EXIT_NEEDS_ACTION
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="fichier de configuration du site (TOML)")
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Kiosque des savoirs — borne d’échanges de savoirs."
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], text: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, parents=[common], help=text, description=text)
+        command.set_defaults(handler=handler)
+        return command
+
+    run = add("run", cmd_run, "lancer la borne")
+    run.add_argument("--demo", action="store_true", help="données et matériel de démonstration")
+    run.add_argument("--windowed", action="store_true", help="dans une fenêtre plutôt qu’en plein écran")
+
+    demo = add("demo-data", cmd_demo_data, "créer un collectif de démonstration réaliste")
+    demo.add_argument("--seed", type=int, default=2026, help="graine (mêmes données à chaque fois)")
+    demo.add_argument("--force", action="store_true", help="ajouter même si la base a des membres")
+    demo.set_defaults(demo=False)
+
+    imp = add("import-register", cmd_import_register, "importer un registre papier saisi en CSV")
+    imp.add_argument("file", metavar="FICHIER.csv")
+    imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien importer")
+
+    exp = add("export", cmd_export, "exporter les échanges (CSV pour Excel)")
+    exp.add_argument("file", metavar="FICHIER.csv")
+    exp.add_argument("--from", dest="start", type=parse_date, required=True, metavar="DATE")
+    exp.add_argument("--to", dest="end", type=parse_date, required=True, metavar="DATE")
+
+    doctor = add("doctor", cmd_doctor, "vérifier la configuration, la base et le disque")
+    doctor.add_argument("--json", action="store_true", help="résultat en JSON pour les scripts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except KioskError as error:
+        print(error.text(), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception:
+        log_path = _log_unexpected()
+        print(
+            "Une erreur inattendue est survenue ; rien n’a été perdu de ce qui était déjà enregistré. "
+            f"Le détail est dans {log_path}.",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
+
+
+def _log_unexpected() -> Path:
+    """Keep the traceback for whoever maintains the kiosk, out of the person's sight."""
+    path = default_data_dir() / "logs" / "kiosk-errors.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+    except OSError:
+        return Path("/dev/stderr")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Domain vocabulary: value types that services return and screens show. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+MIN_DURATION_MIN = 1
+MAX_DURATION_MIN = 12 * 60
+CANCEL_WINDOW_MIN = 10
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    ANIMATOR = "animator"
+    LIBRARIAN = "librarian"
+    MEDIATOR = "mediator"
+
+
+class ListingKind(StrEnum):
+    OFFER = "offer"  # « je propose »
+    REQUEST = "request"  # « je cherche »
+
+
+class ListingFormat(StrEnum):
+    INDIVIDUAL = "individual"
+    WORKSHOP = "workshop"
+
+
+class ListingStatus(StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+    HIDDEN = "hidden"  # by a librarian (moderation)
+
+
+class ExchangeKind(StrEnum):
+    KNOWLEDGE = "knowledge"
+    SERVICE = "service"
+
+
+class ExchangeStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class ParticipantRole(StrEnum):
+    TRANSMITTER = "transmitter"
+    LEARNER = "learner"
+
+
+class Confirmation(StrEnum):
+    CONFIRMED = "confirmed"
+    PENDING = "pending"
+    DECLINED = "declined"
+
+
+class CardStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+class Identified(StrEnum):
+    MEMBER = "member"
+    UNKNOWN = "unknown"
+    REVOKED = "revoked"
+    RANDOM_UID = "random_uid"
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A person's recorded agreement to keep their contact details."""
+
+    text_version: str
+    given_at: str
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    collective_id: str
+    pseudonym: str
+    quartier: str
+    roles: tuple[Role, ...]
+    languages: tuple[str, ...]
+    contact: str | None
+    consent_at: str | None
+    registered_at: str
+    erased_at: str | None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+@dataclass(frozen=True)
+class Card:
+    uid_hash: str
+    member_id: str
+    status: CardStatus
+    enrolled_at: str
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class Identification:
+    outcome: Identified
+    member: Member | None = None
+    card: Card | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    id: str
+    member_id: str
+    pseudonym: str
+    kind: ListingKind
+    theme_id: str
+    title: str
+    description: str
+    format: ListingFormat
+    status: ListingStatus
+    network_visible: bool
+    published_at: str
+
+
+@dataclass(frozen=True)
+class Partner:
+    """Someone taking part in an exchange being recorded.
+
+    `present` means they tapped their card during the recording: their tap is their confirmation.
+    An absent member confirms at their next tap. A passer-by without a card is a guest (by first name).
+    """
+
+    role: ParticipantRole
+    member_id: str | None = None
+    guest_name: str | None = None
+    present: bool = False
+
+
+@dataclass(frozen=True)
+class Participant:
+    member_id: str | None
+    guest_name: str | None
+    pseudonym: str
+    role: ParticipantRole
+    confirmation: Confirmation
+
+
+@dataclass(frozen=True)
+class Exchange:
+    id: str
+    kind: ExchangeKind
+    theme_id: str
+    title: str
+    duration_min: int
+    site_id: str
+    occurred_at: str
+    recorded_by: str | None
+    recorded_at: str
+    status: ExchangeStatus
+    cancel_reason: str | None
+    participants: tuple[Participant, ...] = field(default=())
+
+    def side(self, role: ParticipantRole) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.role == role)
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    """Recognition, never a balance: what a member gave and received, and what waits for them."""
+
+    member: Member
+    minutes_given: int
+    minutes_received: int
+    exchanges_given: int
+    exchanges_received: int
+    themes: tuple[str, ...]
+    recent: tuple[Exchange, ...]
+    pending_confirmations: tuple[Exchange, ...]
+
+
+@dataclass(frozen=True)
+class Workshop:
+    id: str
+    title: str
+    theme_id: str
+    starts_at: str
+    duration_min: int
+    site_id: str
+    place: str
+    capacity: int
+    animator_ids: tuple[str, ...]
+    status: str
+    registered: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Registration:
+    workshop_id: str
+    member_id: str
+    waiting_list: bool
+    position: int  # 1-based rank among registrations (within capacity, or on the waiting list)

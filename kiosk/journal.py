@@ -1,0 +1,144 @@
+"""The append-only journal (outbox): every change is an event written in the same transaction as the state.
+
+Events are facts. The state tables are a projection of the journal (`kiosk.projections`): replaying the
+journal on an empty store gives the same state, which the property tests check.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kiosk.clock import HlcState, format_hlc, hlc_tick, to_ms
+from kiosk.ids import new_id
+
+# Payload schema version of each event type. Extend, never rename; bump a version when a payload changes.
+EVENT_SCHEMAS: dict[str, int] = {
+    "member.registered": 1,
+    "member.erased": 1,
+    "card.enrolled": 1,
+    "card.revoked": 1,
+    "listing.published": 1,
+    "listing.withdrawn": 1,
+    "exchange.recorded": 1,
+    "exchange.confirmed": 1,
+    "exchange.declined": 1,
+    "exchange.cancelled": 1,
+    "event.scheduled": 1,
+    "event.registered": 1,
+    "event.unregistered": 1,
+    "attendance.checked_in": 1,
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    schema: int
+    kiosk_id: str
+    seq: int
+    occurred_at: str
+    hlc: str
+    clock_synced: bool
+    payload: dict[str, Any]
+
+    def envelope(self) -> dict[str, Any]:
+        """The wire form (DESIGN §4)."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "schema": self.schema,
+            "kiosk_id": self.kiosk_id,
+            "seq": self.seq,
+            "occurred_at": self.occurred_at,
+            "hlc": self.hlc,
+            "clock_synced": self.clock_synced,
+            "payload": self.payload,
+        }
+
+
+def encode_payload(payload: dict[str, Any]) -> str:
+    """Canonical JSON: the same payload always gives the same text (the hub compares them)."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def append(
+    conn: sqlite3.Connection,
+    event_type: str,
+    payload: dict[str, Any],
+    now: datetime,
+    clock_synced: bool,
+) -> Event:
+    """Write one local event. Must run inside the caller's write transaction (gap-free seq)."""
+    kiosk_id, seq, hlc_ms, hlc_counter = conn.execute(
+        "SELECT kiosk_id, next_seq, hlc_ms, hlc_counter FROM kiosk_state WHERE id = 1"
+    ).fetchone()
+    hlc = hlc_tick(HlcState(hlc_ms, hlc_counter), to_ms(now))
+    event = Event(
+        id=new_id(),
+        type=event_type,
+        schema=EVENT_SCHEMAS[event_type],
+        kiosk_id=kiosk_id,
+        seq=seq,
+        occurred_at=now.isoformat(timespec="milliseconds"),
+        hlc=format_hlc(hlc, kiosk_id),
+        clock_synced=clock_synced,
+        payload=payload,
+    )
+    conn.execute(
+        "INSERT INTO journal (id, type, schema, kiosk_id, seq, occurred_at, hlc, clock_synced,"
+        " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.id,
+            event.type,
+            event.schema,
+            event.kiosk_id,
+            event.seq,
+            event.occurred_at,
+            event.hlc,
+            int(event.clock_synced),
+            encode_payload(payload),
+        ),
+    )
+    conn.execute(
+        "UPDATE kiosk_state SET next_seq = ?, hlc_ms = ?, hlc_counter = ? WHERE id = 1",
+        (seq + 1, hlc.ms, hlc.counter),
+    )
+    return event
+
+
+def _row_to_event(row: tuple[Any, ...]) -> Event:
+    event_id, event_type, schema, kiosk_id, seq, occurred_at, hlc, synced, payload = row
+    return Event(
+        event_id, event_type, schema, kiosk_id, seq, occurred_at, hlc, bool(synced),
+        json.loads(payload),
+    )  # fmt: skip
+
+
+_COLUMNS = "id, type, schema, kiosk_id, seq, occurred_at, hlc, clock_synced, payload"
+
+
+def read_all(conn: sqlite3.Connection) -> Iterator[Event]:
+    """Every event in the order it was applied here."""
+    for row in conn.execute(f"SELECT {_COLUMNS} FROM journal ORDER BY pos"):
+        yield _row_to_event(row)
+
+
+def read_local_since(conn: sqlite3.Connection, after_seq: int, limit: int) -> list[Event]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM journal WHERE origin = 'local' AND seq > ? ORDER BY seq LIMIT ?",
+        (after_seq, limit),
+    ).fetchall()
+    return [_row_to_event(row) for row in rows]
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM journal WHERE origin = 'local' AND pushed = 0"
+    ).fetchone()
+    return int(row[0])

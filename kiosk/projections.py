@@ -1,0 +1,321 @@
+"""State tables as a projection of the journal: one `apply` per event type.
+
+A projection reads only the event (payload, occurred_at, hlc), never the clock or the config, so replaying
+the journal on an empty store, here or on another kiosk, gives the same state.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.journal import Event
+from kiosk.text import fold
+
+ERASED_PSEUDONYM = "Membre effacé"
+
+Projection = Callable[[sqlite3.Connection, Event], None]
+_PROJECTIONS: dict[str, Projection] = {}
+
+
+def projects(event_type: str) -> Callable[[Projection], Projection]:
+    def register(function: Projection) -> Projection:
+        _PROJECTIONS[event_type] = function
+        return function
+
+    return register
+
+
+def apply(conn: sqlite3.Connection, event: Event) -> None:
+    _PROJECTIONS[event.type](conn, event)
+
+
+def known_types() -> frozenset[str]:
+    return frozenset(_PROJECTIONS)
+
+
+# Members and cards ---------------------------------------------------------------------------------
+
+
+@projects("member.registered")
+def _member_registered(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    consent = p.get("consent") or {}
+    conn.execute(
+        "INSERT INTO members (id, collective_id, pseudonym, pseudonym_key, quartier, roles, languages,"
+        " contact, consent_at, consent_version, registered_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["member_id"],
+            p["collective_id"],
+            p["pseudonym"],
+            fold(p["pseudonym"]) or "redacted:" + p["member_id"],
+            p["quartier"],
+            json.dumps(p["roles"]),
+            json.dumps(p["languages"]),
+            p.get("contact"),
+            consent.get("given_at"),
+            consent.get("text_version"),
+            event.occurred_at,
+        ),
+    )
+
+
+@projects("member.erased")
+def _member_erased(conn: sqlite3.Connection, event: Event) -> None:
+    member_id = event.payload["member_id"]
+    conn.execute(
+        "UPDATE members SET pseudonym = ?, pseudonym_key = ?, contact = NULL, consent_at = NULL,"
+        " consent_version = NULL, languages = '[]', erased_at = ? WHERE id = ?",
+        (ERASED_PSEUDONYM, "erased:" + member_id, event.occurred_at, member_id),
+    )
+    conn.execute(
+        "UPDATE cards SET status = 'revoked', revoked_at = coalesce(revoked_at, ?),"
+        " revoke_reason = coalesce(revoke_reason, 'erased') WHERE member_id = ?",
+        (event.occurred_at, member_id),
+    )
+    for (rowid,) in conn.execute("SELECT rowid FROM listings WHERE member_id = ?", (member_id,)):
+        conn.execute("DELETE FROM listings_fts WHERE rowid = ?", (rowid,))
+    conn.execute(
+        "UPDATE listings SET title = '', description = '', status = 'withdrawn',"
+        " closed_at = coalesce(closed_at, ?), closed_reason = coalesce(closed_reason, 'erased')"
+        " WHERE member_id = ?",
+        (event.occurred_at, member_id),
+    )
+    _redact_journal(conn, member_id)
+
+
+def _redact_journal(conn: sqlite3.Connection, member_id: str) -> None:
+    """GDPR erasure reaches the journal too: personal fields of this member's past events are blanked."""
+    rows = conn.execute(
+        "SELECT pos, type, payload FROM journal WHERE type IN ('member.registered',"
+        " 'listing.published') AND json_extract(payload, '$.member_id') = ?",
+        (member_id,),
+    ).fetchall()
+    for pos, event_type, text in rows:
+        payload: dict[str, Any] = json.loads(text)
+        if event_type == "member.registered":
+            payload.update(pseudonym="", contact=None, consent=None, languages=[])
+        else:
+            payload.update(title="", description="")
+        conn.execute(
+            "UPDATE journal SET payload = ? WHERE pos = ?",
+            (json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")), pos),
+        )
+
+
+@projects("card.enrolled")
+def _card_enrolled(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    # A revoked card stays revoked forever; an active one follows the latest enrolment.
+    conn.execute(
+        "INSERT INTO cards (uid_hash, member_id, status, enrolled_at) VALUES (?, ?, 'active', ?)"
+        " ON CONFLICT (uid_hash) DO UPDATE SET member_id = excluded.member_id,"
+        " enrolled_at = excluded.enrolled_at WHERE cards.status = 'active'",
+        (p["uid_hash"], p["member_id"], event.occurred_at),
+    )
+
+
+@projects("card.revoked")
+def _card_revoked(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    conn.execute(
+        "UPDATE cards SET status = 'revoked', revoked_at = ?, revoke_reason = ?"
+        " WHERE uid_hash = ? AND status = 'active'",
+        (event.occurred_at, p.get("reason", ""), p["uid_hash"]),
+    )
+
+
+# Listings --------------------------------------------------------------------------------------
+
+
+@projects("listing.published")
+def _listing_published(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    cursor = conn.execute(
+        "INSERT INTO listings (id, member_id, kind, theme_id, title, description, format, status,"
+        " network_visible, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+        (
+            p["listing_id"],
+            p["member_id"],
+            p["kind"],
+            p["theme_id"],
+            p["title"],
+            p["description"],
+            p["format"],
+            int(p.get("network_visible", False)),
+            event.occurred_at,
+        ),
+    )
+    theme = conn.execute(
+        "SELECT label_fr || ' ' || label_en FROM themes WHERE id = ?", (p["theme_id"],)
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO listings_fts (rowid, title, description, theme_label) VALUES (?, ?, ?, ?)",
+        (cursor.lastrowid, p["title"], p["description"], theme[0] if theme else ""),
+    )
+
+
+@projects("listing.withdrawn")
+def _listing_withdrawn(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    status = "hidden" if p.get("moderated") else "withdrawn"
+    conn.execute(
+        "UPDATE listings SET status = ?, closed_at = ?, closed_reason = ?"
+        " WHERE id = ? AND status = 'active'",
+        (status, event.occurred_at, p.get("reason", ""), p["listing_id"]),
+    )
+
+
+# Exchanges -------------------------------------------------------------------------------------
+
+
+@projects("exchange.recorded")
+def _exchange_recorded(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    participants = p["participants"]
+    all_confirmed = all(part["confirmed"] for part in participants)
+    conn.execute(
+        "INSERT INTO exchanges (id, kind, theme_id, title, duration_min, site_id, occurred_at,"
+        " recorded_by, recorded_at, status, listing_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["exchange_id"],
+            p["kind"],
+            p["theme_id"],
+            p["title"],
+            p["duration_min"],
+            p["site_id"],
+            p["occurred_at"],
+            p.get("recorded_by"),
+            event.occurred_at,
+            "confirmed" if all_confirmed else "pending",
+            p.get("listing_id"),
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO exchange_participants (exchange_id, position, member_id, guest_name, role,"
+        " confirmation, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                p["exchange_id"],
+                position,
+                part.get("member_id"),
+                part.get("guest_name"),
+                part["role"],
+                "confirmed" if part["confirmed"] else "pending",
+                event.occurred_at if part["confirmed"] else None,
+            )
+            for position, part in enumerate(participants)
+        ],
+    )
+
+
+def _answer(conn: sqlite3.Connection, event: Event, answer: str) -> None:
+    p = event.payload
+    conn.execute(
+        "UPDATE exchange_participants SET confirmation = ?, answered_at = ?"
+        " WHERE exchange_id = ? AND member_id = ? AND confirmation = 'pending'",
+        (answer, event.occurred_at, p["exchange_id"], p["member_id"]),
+    )
+    _settle(conn, p["exchange_id"])
+
+
+def _settle(conn: sqlite3.Connection, exchange_id: str) -> None:
+    """Status from the answers: both sides still there and all confirmed → confirmed."""
+    rows = conn.execute(
+        "SELECT role, confirmation FROM exchange_participants WHERE exchange_id = ?",
+        (exchange_id,),
+    ).fetchall()
+    staying = [(role, answer) for role, answer in rows if answer != "declined"]
+    roles = {role for role, _ in staying}
+    if roles != {"transmitter", "learner"}:
+        conn.execute(
+            "UPDATE exchanges SET status = 'cancelled', cancel_reason = 'declined'"
+            " WHERE id = ? AND status != 'cancelled'",
+            (exchange_id,),
+        )
+    elif all(answer == "confirmed" for _, answer in staying):
+        conn.execute(
+            "UPDATE exchanges SET status = 'confirmed' WHERE id = ? AND status = 'pending'",
+            (exchange_id,),
+        )
+
+
+@projects("exchange.confirmed")
+def _exchange_confirmed(conn: sqlite3.Connection, event: Event) -> None:
+    _answer(conn, event, "confirmed")
+
+
+@projects("exchange.declined")
+def _exchange_declined(conn: sqlite3.Connection, event: Event) -> None:
+    _answer(conn, event, "declined")
+
+
+@projects("exchange.cancelled")
+def _exchange_cancelled(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    conn.execute(
+        "UPDATE exchanges SET status = 'cancelled', cancel_reason = ?, cancelled_by = ? WHERE id = ?",
+        (p["reason"], p.get("by_member_id"), p["exchange_id"]),
+    )
+
+
+# Workshops -------------------------------------------------------------------------------------
+
+
+@projects("event.scheduled")
+def _workshop_scheduled(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    conn.execute(
+        "INSERT INTO workshops (id, title, theme_id, starts_at, duration_min, site_id, place,"
+        " capacity, animator_ids, status, scheduled_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
+        (
+            p["workshop_id"],
+            p["title"],
+            p["theme_id"],
+            p["starts_at"],
+            p["duration_min"],
+            p["site_id"],
+            p.get("place", ""),
+            p["capacity"],
+            json.dumps(p["animator_ids"]),
+            p.get("scheduled_by"),
+        ),
+    )
+
+
+@projects("event.registered")
+def _workshop_registered(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    conn.execute(
+        "INSERT INTO workshop_registrations (workshop_id, member_id, registered_at, hlc, status)"
+        " VALUES (?, ?, ?, ?, 'registered') ON CONFLICT (workshop_id, member_id) DO UPDATE"
+        " SET registered_at = excluded.registered_at, hlc = excluded.hlc, status = 'registered'"
+        " WHERE workshop_registrations.status = 'cancelled'",
+        (p["workshop_id"], p["member_id"], event.occurred_at, event.hlc),
+    )
+
+
+@projects("event.unregistered")
+def _workshop_unregistered(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    conn.execute(
+        "UPDATE workshop_registrations SET status = 'cancelled'"
+        " WHERE workshop_id = ? AND member_id = ?",
+        (p["workshop_id"], p["member_id"]),
+    )
+
+
+@projects("attendance.checked_in")
+def _checked_in(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    member_id = p.get("member_id")
+    attendee = member_id or "guest:" + p["guest_id"]
+    conn.execute(
+        "INSERT OR IGNORE INTO workshop_attendance (workshop_id, attendee, member_id, checked_in_at)"
+        " VALUES (?, ?, ?, ?)",
+        (p["workshop_id"], attendee, member_id, event.occurred_at),
+    )

@@ -1,0 +1,92 @@
+"""Cards: enrol, revoke, identify. Only the keyed hash of a UID ever reaches the store."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.cardid import CardRead
+from kiosk.domain import Card, CardStatus, Identification, Identified, Role
+from kiosk.errors import KioskError, codes
+from kiosk.services.context import Context, member_from_row
+
+
+def card_from_row(row: sqlite3.Row) -> Card:
+    return Card(
+        uid_hash=row["uid_hash"],
+        member_id=row["member_id"],
+        status=CardStatus(row["status"]),
+        enrolled_at=row["enrolled_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+class Cards:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def read(self, uid: bytes) -> CardRead:
+        """What the hardware layer hands over, from a raw UID (kept in memory only)."""
+        return CardRead.from_uid(self.ctx.card_key, uid)
+
+    def identify(self, card: CardRead) -> Identification:
+        """Who is this? A member, an unknown card, a revoked card, or a refused random UID."""
+        if card.random_uid:
+            return Identification(Identified.RANDOM_UID)
+        row = self.ctx.store.query_one(
+            "SELECT cards.uid_hash, cards.member_id, cards.status, cards.enrolled_at,"
+            " cards.revoked_at, members.* FROM cards JOIN members ON members.id = cards.member_id"
+            " WHERE cards.uid_hash = ?",
+            (card.uid_hash,),
+        )
+        if row is None:
+            return Identification(Identified.UNKNOWN)
+        found = card_from_row(row)
+        if found.status is CardStatus.REVOKED or row["erased_at"] is not None:
+            return Identification(Identified.REVOKED, card=found)
+        return Identification(Identified.MEMBER, member=member_from_row(row), card=found)
+
+    def enrol(self, card: CardRead, member_id: str, actor_id: str | None = None) -> Card:
+        if card.random_uid:
+            raise KioskError(codes.RANDOM_UID)
+        if actor_id is not None:
+            self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
+        member = self.ctx.member(member_id)
+        with self.ctx.store.transaction() as conn:
+            existing = conn.execute(
+                "SELECT cards.status, members.pseudonym FROM cards"
+                " JOIN members ON members.id = cards.member_id WHERE uid_hash = ?",
+                (card.uid_hash,),
+            ).fetchone()
+            if existing is not None:
+                status, pseudonym = existing
+                if status == CardStatus.REVOKED:
+                    raise KioskError(codes.CARD_REVOKED)
+                raise KioskError(codes.CARD_ALREADY_ENROLLED, pseudonym=pseudonym)
+            self.ctx.write_in(
+                conn,
+                "card.enrolled",
+                {"uid_hash": card.uid_hash, "member_id": member.id, "by": actor_id},
+            )
+        return self.get(card.uid_hash)
+
+    def revoke(self, uid_hash: str, reason: str, actor_id: str | None = None) -> Card:
+        if actor_id is not None:
+            self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
+        card = self.get(uid_hash)
+        if card.status is CardStatus.ACTIVE:
+            self.ctx.write(
+                "card.revoked", {"uid_hash": uid_hash, "reason": reason.strip(), "by": actor_id}
+            )
+        return self.get(uid_hash)
+
+    def get(self, uid_hash: str) -> Card:
+        row = self.ctx.store.query_one("SELECT * FROM cards WHERE uid_hash = ?", (uid_hash,))
+        if row is None:
+            raise KioskError(codes.CARD_NOT_FOUND)
+        return card_from_row(row)
+
+    def of_member(self, member_id: str) -> list[Card]:
+        rows = self.ctx.store.query(
+            "SELECT * FROM cards WHERE member_id = ? ORDER BY enrolled_at", (member_id,)
+        )
+        return [card_from_row(row) for row in rows]

@@ -1,0 +1,284 @@
+"""Exchanges of knowledge and services: record, confirm or decline, cancel, and each member's recognition."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from kiosk.domain import (
+    CANCEL_WINDOW_MIN,
+    MAX_DURATION_MIN,
+    MIN_DURATION_MIN,
+    Confirmation,
+    Exchange,
+    ExchangeKind,
+    ExchangeStatus,
+    MemberSummary,
+    Participant,
+    ParticipantRole,
+    Partner,
+    Role,
+)
+from kiosk.errors import KioskError, codes
+from kiosk.ids import new_id
+from kiosk.services.context import Context
+from kiosk.services.listings import check_theme, check_title
+from kiosk.text import clean
+
+GUEST_NAME_MAX = 40
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def check_duration(duration_min: int) -> None:
+    if (
+        isinstance(duration_min, bool)
+        or not isinstance(duration_min, int)
+        or not MIN_DURATION_MIN <= duration_min <= MAX_DURATION_MIN
+    ):
+        raise KioskError(codes.INVALID_DURATION)
+
+
+class Exchanges:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def record(
+        self,
+        recorded_by: str,
+        kind: ExchangeKind,
+        theme_id: str,
+        title: str,
+        duration_min: int,
+        partners: Sequence[Partner],
+        *,
+        occurred_at: datetime | None = None,
+        listing_id: str | None = None,
+    ) -> Exchange:
+        """Record an exchange. `partners` includes the recorder (who is present by definition).
+
+        Present members are confirmed now; absent ones confirm at their next tap.
+        """
+        title = check_title(title)
+        check_duration(duration_min)
+        check_theme(self.ctx, theme_id)
+        now = self.ctx.clock.now()
+        when = occurred_at or now
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=now.tzinfo)
+        if when > now + FUTURE_TOLERANCE:
+            raise KioskError(codes.OCCURRED_IN_FUTURE)
+        participants = self._participants(recorded_by, partners)
+        exchange_id = new_id()
+        self.ctx.write(
+            "exchange.recorded",
+            {
+                "exchange_id": exchange_id,
+                "kind": str(ExchangeKind(kind)),
+                "theme_id": theme_id,
+                "title": title,
+                "duration_min": duration_min,
+                "site_id": self.ctx.site_id,
+                "occurred_at": when.isoformat(timespec="minutes"),
+                "recorded_by": recorded_by,
+                "listing_id": listing_id,
+                "participants": participants,
+            },
+        )
+        return self.get(exchange_id)
+
+    def _participants(self, recorded_by: str, partners: Sequence[Partner]) -> list[dict[str, object]]:
+        seen: dict[str, ParticipantRole] = {}
+        result: list[dict[str, object]] = []
+        for partner in partners:
+            role = ParticipantRole(partner.role)
+            if partner.member_id:
+                self.ctx.member(partner.member_id)
+                if partner.member_id in seen:
+                    if seen[partner.member_id] != role:
+                        raise KioskError(codes.SAME_PERSON_BOTH_SIDES)
+                    continue
+                seen[partner.member_id] = role
+                present = partner.present or partner.member_id == recorded_by
+                result.append({"member_id": partner.member_id, "role": str(role), "confirmed": present})
+            else:
+                name = clean(partner.guest_name or "")[:GUEST_NAME_MAX]
+                if not name:
+                    raise KioskError(codes.MEMBER_NOT_FOUND)
+                # A passer-by without a card cannot confirm later: the recorder vouches for them.
+                result.append({"guest_name": name, "role": str(role), "confirmed": True})
+        if recorded_by not in seen:
+            raise KioskError(codes.RECORDER_NOT_PARTICIPANT)
+        roles = {part["role"] for part in result}
+        if roles != {ParticipantRole.TRANSMITTER, ParticipantRole.LEARNER}:
+            raise KioskError(codes.NEEDS_BOTH_SIDES)
+        return result
+
+    def confirm(self, exchange_id: str, member_id: str) -> Exchange:
+        self._answer(exchange_id, member_id, "exchange.confirmed")
+        return self.get(exchange_id)
+
+    def decline(self, exchange_id: str, member_id: str) -> Exchange:
+        self._answer(exchange_id, member_id, "exchange.declined")
+        return self.get(exchange_id)
+
+    def _answer(self, exchange_id: str, member_id: str, event_type: str) -> None:
+        with self.ctx.store.transaction() as conn:
+            row = conn.execute(
+                "SELECT exchanges.status, p.confirmation FROM exchanges"
+                " LEFT JOIN exchange_participants p ON p.exchange_id = exchanges.id"
+                " AND p.member_id = ? WHERE exchanges.id = ?",
+                (member_id, exchange_id),
+            ).fetchone()
+            if row is None:
+                raise KioskError(codes.EXCHANGE_NOT_FOUND)
+            status, confirmation = row
+            if status == ExchangeStatus.CANCELLED:
+                raise KioskError(codes.EXCHANGE_CANCELLED)
+            if confirmation != Confirmation.PENDING:
+                raise KioskError(codes.NOTHING_TO_CONFIRM)
+            self.ctx.write_in(conn, event_type, {"exchange_id": exchange_id, "member_id": member_id})
+
+    def cancel(self, exchange_id: str, actor_id: str, reason: str) -> Exchange:
+        """Its recorder may cancel within 10 minutes; a librarian at any time. Always with a reason."""
+        reason = clean(reason)
+        if not reason:
+            raise KioskError(codes.REASON_REQUIRED)
+        exchange = self.get(exchange_id)
+        if exchange.status is ExchangeStatus.CANCELLED:
+            raise KioskError(codes.EXCHANGE_CANCELLED)
+        actor = self.ctx.member(actor_id)
+        if not actor.has_role(Role.LIBRARIAN):
+            recorded = datetime.fromisoformat(exchange.recorded_at)
+            in_window = self.ctx.clock.now() - recorded <= timedelta(minutes=CANCEL_WINDOW_MIN)
+            if actor_id != exchange.recorded_by or not in_window:
+                raise KioskError(codes.CANCEL_TOO_LATE)
+        self.ctx.write(
+            "exchange.cancelled",
+            {"exchange_id": exchange_id, "by_member_id": actor_id, "reason": reason},
+        )
+        return self.get(exchange_id)
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def get(self, exchange_id: str) -> Exchange:
+        found = self.load([exchange_id])
+        if not found:
+            raise KioskError(codes.EXCHANGE_NOT_FOUND)
+        return found[0]
+
+    def load(self, exchange_ids: Sequence[str]) -> list[Exchange]:
+        """Exchanges with their participants, in the order of `exchange_ids`."""
+        if not exchange_ids:
+            return []
+        marks = ",".join("?" * len(exchange_ids))
+        people: dict[str, list[Participant]] = {}
+        for row in self.ctx.store.query(
+            "SELECT p.exchange_id, p.member_id, p.guest_name, p.role, p.confirmation,"
+            " members.pseudonym FROM exchange_participants p"
+            f" LEFT JOIN members ON members.id = p.member_id WHERE p.exchange_id IN ({marks})"
+            " ORDER BY p.exchange_id, p.position",
+            list(exchange_ids),
+        ):
+            people.setdefault(row["exchange_id"], []).append(
+                Participant(
+                    member_id=row["member_id"],
+                    guest_name=row["guest_name"],
+                    pseudonym=row["pseudonym"] or row["guest_name"] or "",
+                    role=ParticipantRole(row["role"]),
+                    confirmation=Confirmation(row["confirmation"]),
+                )
+            )
+        rows = {
+            row["id"]: row
+            for row in self.ctx.store.query(
+                f"SELECT * FROM exchanges WHERE id IN ({marks})", list(exchange_ids)
+            )
+        }
+        return [
+            Exchange(
+                id=row["id"],
+                kind=ExchangeKind(row["kind"]),
+                theme_id=row["theme_id"],
+                title=row["title"],
+                duration_min=row["duration_min"],
+                site_id=row["site_id"],
+                occurred_at=row["occurred_at"],
+                recorded_by=row["recorded_by"],
+                recorded_at=row["recorded_at"],
+                status=ExchangeStatus(row["status"]),
+                cancel_reason=row["cancel_reason"],
+                participants=tuple(people.get(row["id"], ())),
+            )
+            for exchange_id in exchange_ids
+            if (row := rows.get(exchange_id)) is not None
+        ]
+
+    def pending_for(self, member_id: str) -> list[Exchange]:
+        """Exchanges waiting for this member's answer (shown first at their next tap)."""
+        ids = [
+            row[0]
+            for row in self.ctx.store.conn.execute(
+                "SELECT e.id FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
+                " WHERE p.member_id = ? AND p.confirmation = 'pending' AND e.status = 'pending'"
+                " ORDER BY e.occurred_at",
+                (member_id,),
+            )
+        ]
+        return self.load(ids)
+
+    def summary(self, member_id: str, recent: int = 5) -> MemberSummary:
+        member = self.ctx.member(member_id, allow_erased=True)
+        conn = self.ctx.store.conn
+        totals = {
+            role: (count, minutes)
+            for role, count, minutes in conn.execute(
+                "SELECT p.role, count(*), coalesce(sum(e.duration_min), 0)"
+                " FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
+                " WHERE p.member_id = ? AND p.confirmation = 'confirmed' AND e.status = 'confirmed'"
+                " GROUP BY p.role",
+                (member_id,),
+            )
+        }
+        themes = tuple(
+            row[0]
+            for row in conn.execute(
+                "SELECT e.theme_id FROM exchange_participants p JOIN exchanges e"
+                " ON e.id = p.exchange_id WHERE p.member_id = ? AND p.confirmation = 'confirmed'"
+                " AND e.status = 'confirmed' GROUP BY e.theme_id ORDER BY count(*) DESC,"
+                " e.theme_id LIMIT 5",
+                (member_id,),
+            )
+        )
+        recent_ids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT e.id FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
+                " WHERE p.member_id = ? AND e.status != 'cancelled' AND p.confirmation != 'declined'"
+                " ORDER BY e.occurred_at DESC LIMIT ?",
+                (member_id, recent),
+            )
+        ]
+        given = totals.get(ParticipantRole.TRANSMITTER, (0, 0))
+        received = totals.get(ParticipantRole.LEARNER, (0, 0))
+        return MemberSummary(
+            member=member,
+            minutes_given=given[1],
+            minutes_received=received[1],
+            exchanges_given=given[0],
+            exchanges_received=received[0],
+            themes=themes,
+            recent=tuple(self.load(recent_ids)),
+            pending_confirmations=tuple(self.pending_for(member_id)),
+        )
+
+    def between(self, start: str, end: str) -> list[Exchange]:
+        """Exchanges that occurred in [start, end) (ISO dates or datetimes), oldest first."""
+        ids = [
+            row[0]
+            for row in self.ctx.store.conn.execute(
+                "SELECT id FROM exchanges WHERE occurred_at >= ? AND occurred_at < ?"
+                " ORDER BY occurred_at, id",
+                (start, end),
+            )
+        ]
+        return self.load(ids)

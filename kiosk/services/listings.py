@@ -1,0 +1,191 @@
+"""The board of offers (« je propose ») and requests (« je cherche »): publish, withdraw, search, match."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kiosk.domain import ListingFormat, ListingKind, ListingStatus, Listing, Role
+from kiosk.errors import KioskError, codes
+from kiosk.ids import new_id
+from kiosk.services.context import Context
+from kiosk.text import clean, words
+
+TITLE_MAX = 120
+DESCRIPTION_MAX = 1000
+
+_SELECT = (
+    "SELECT listings.*, members.pseudonym FROM listings JOIN members ON members.id = listings.member_id"
+)
+
+
+def listing_from_row(row: sqlite3.Row) -> Listing:
+    return Listing(
+        id=row["id"],
+        member_id=row["member_id"],
+        pseudonym=row["pseudonym"],
+        kind=ListingKind(row["kind"]),
+        theme_id=row["theme_id"],
+        title=row["title"],
+        description=row["description"],
+        format=ListingFormat(row["format"]),
+        status=ListingStatus(row["status"]),
+        network_visible=bool(row["network_visible"]),
+        published_at=row["published_at"],
+    )
+
+
+def fts_query(text: str, *, any_word: bool = False) -> str:
+    """A safe FTS5 query from what a person typed: each word as a quoted prefix term."""
+    terms = [f'"{word}"*' for word in words(text)]
+    return (" OR " if any_word else " ").join(terms)
+
+
+def check_theme(ctx: Context, theme_id: str) -> None:
+    if ctx.store.query_one("SELECT 1 FROM themes WHERE id = ?", (theme_id,)) is None:
+        raise KioskError(codes.THEME_NOT_FOUND, theme=theme_id)
+
+
+def check_title(title: str) -> str:
+    title = clean(title)
+    if not 2 <= len(title) <= TITLE_MAX:
+        raise KioskError(codes.INVALID_TITLE, max=TITLE_MAX)
+    return title
+
+
+class Listings:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def publish(
+        self,
+        member_id: str,
+        kind: ListingKind,
+        theme_id: str,
+        title: str,
+        description: str = "",
+        *,
+        format: ListingFormat = ListingFormat.INDIVIDUAL,
+        network_visible: bool = False,
+    ) -> Listing:
+        member = self.ctx.member(member_id)
+        title = check_title(title)
+        description = description.strip()
+        if len(description) > DESCRIPTION_MAX:
+            raise KioskError(codes.INVALID_DESCRIPTION, max=DESCRIPTION_MAX)
+        check_theme(self.ctx, theme_id)
+        listing_id = new_id()
+        self.ctx.write(
+            "listing.published",
+            {
+                "listing_id": listing_id,
+                "member_id": member.id,
+                "kind": str(ListingKind(kind)),
+                "theme_id": theme_id,
+                "title": title,
+                "description": description,
+                "format": str(ListingFormat(format)),
+                "network_visible": bool(network_visible),
+            },
+        )
+        return self.get(listing_id)
+
+    def withdraw(self, listing_id: str, actor_id: str, reason: str = "") -> Listing:
+        """The owner withdraws; a librarian or animator hides it (moderation, with a reason)."""
+        listing = self.get(listing_id)
+        if listing.status is not ListingStatus.ACTIVE:
+            raise KioskError(codes.LISTING_NOT_ACTIVE)
+        moderated = actor_id != listing.member_id
+        if moderated:
+            self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
+        self.ctx.write(
+            "listing.withdrawn",
+            {"listing_id": listing_id, "by": actor_id, "reason": clean(reason), "moderated": moderated},
+        )
+        return self.get(listing_id)
+
+    def get(self, listing_id: str) -> Listing:
+        row = self.ctx.store.query_one(_SELECT + " WHERE listings.id = ?", (listing_id,))
+        if row is None:
+            raise KioskError(codes.LISTING_NOT_FOUND)
+        return listing_from_row(row)
+
+    def of_member(self, member_id: str, *, active_only: bool = True) -> list[Listing]:
+        rows = self.ctx.store.query(
+            _SELECT + " WHERE listings.member_id = ?"
+            + (" AND listings.status = 'active'" if active_only else "")
+            + " ORDER BY listings.published_at DESC",
+            (member_id,),
+        )
+        return [listing_from_row(row) for row in rows]
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        theme_id: str | None = None,
+        kind: ListingKind | None = None,
+        limit: int = 50,
+    ) -> list[Listing]:
+        """Active listings matching every typed word (accents and case ignored), best first."""
+        where = ["listings.status = 'active'"]
+        params: list[object] = []
+        if theme_id:
+            where.append("(listings.theme_id = ? OR listings.theme_id LIKE ?)")
+            params += [theme_id, theme_id + ".%"]
+        if kind:
+            where.append("listings.kind = ?")
+            params.append(str(kind))
+        query = fts_query(text)
+        if query:
+            sql = (
+                _SELECT + " JOIN listings_fts ON listings_fts.rowid = listings.rowid"
+                " WHERE listings_fts MATCH ? AND " + " AND ".join(where)
+                + " ORDER BY bm25(listings_fts, 10.0, 2.0, 5.0), listings.published_at DESC LIMIT ?"
+            )
+            params = [query, *params, limit]
+        else:
+            sql = (
+                _SELECT + " WHERE " + " AND ".join(where)
+                + " ORDER BY listings.published_at DESC LIMIT ?"
+            )
+            params.append(limit)
+        return [listing_from_row(row) for row in self.ctx.store.query(sql, params)]
+
+    def matches(self, listing_id: str, limit: int = 10) -> list[Listing]:
+        """For a request, the offers that may answer it (and the other way round).
+
+        Same sub-theme first, then same top theme, then offers sharing words with the title;
+        never the person's own listings.
+        """
+        listing = self.get(listing_id)
+        wanted = ListingKind.OFFER if listing.kind is ListingKind.REQUEST else ListingKind.REQUEST
+        top = listing.theme_id.split(".")[0]
+        query = fts_query(listing.title, any_word=True)
+        word_hits: dict[str, float] = {}
+        if query:
+            for rowid_id, rank in self.ctx.store.conn.execute(
+                "SELECT listings.id, bm25(listings_fts) FROM listings_fts"
+                " JOIN listings ON listings.rowid = listings_fts.rowid"
+                " WHERE listings_fts MATCH ? AND listings.status = 'active' AND listings.kind = ?"
+                " AND listings.member_id != ? ORDER BY bm25(listings_fts) LIMIT 200",
+                (query, str(wanted), listing.member_id),
+            ):
+                word_hits[rowid_id] = float(rank)
+        theme_rows = self.ctx.store.query(
+            _SELECT + " WHERE listings.status = 'active' AND listings.kind = ?"
+            " AND listings.member_id != ? AND (listings.theme_id = ? OR listings.theme_id LIKE ?)"
+            " ORDER BY listings.published_at DESC LIMIT 200",
+            (str(wanted), listing.member_id, top, top + ".%"),
+        )
+        candidates = {row["id"]: listing_from_row(row) for row in theme_rows}
+        for extra_id in word_hits.keys() - candidates.keys():
+            candidates[extra_id] = self.get(extra_id)
+
+        def score(candidate: Listing) -> tuple[int, float]:
+            theme_points = 2 if candidate.theme_id == listing.theme_id else 0
+            theme_points += 1 if candidate.theme_id.split(".")[0] == top else 0
+            word_points = 1 if candidate.id in word_hits else 0
+            # bm25 is negative: smaller is better
+            return (-(theme_points + 2 * word_points), word_hits.get(candidate.id, 0.0))
+
+        return sorted(candidates.values(), key=score)[:limit]

@@ -1,0 +1,91 @@
+"""Members: sign-up (pseudonym + quartier by default, contact only with consent) and GDPR erasure."""
+
+from __future__ import annotations
+
+from kiosk.domain import Consent, Member, Role
+from kiosk.errors import KioskError, codes
+from kiosk.i18n import N_
+from kiosk.ids import new_id
+from kiosk.services.context import Context, member_from_row
+from kiosk.text import clean, fold
+
+LANGUAGE_CODE_MAX = 8
+
+
+class Members:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def register(
+        self,
+        pseudonym: str,
+        quartier: str,
+        *,
+        roles: tuple[Role, ...] = (Role.MEMBER,),
+        languages: tuple[str, ...] = ("fr",),
+        contact: str | None = None,
+        consent: Consent | None = None,
+    ) -> Member:
+        pseudonym, quartier = clean(pseudonym), clean(quartier)
+        if not 2 <= len(pseudonym) <= 40 or not fold(pseudonym):
+            raise KioskError(codes.INVALID_PSEUDONYM)
+        if not 1 <= len(quartier) <= 60:
+            raise KioskError(codes.INVALID_QUARTIER)
+        for role in roles:
+            if role not in Role.__members__.values():
+                raise KioskError(codes.INVALID_ROLE, role=role)
+        contact = clean(contact) if contact else None
+        if contact and consent is None:
+            raise KioskError(codes.CONSENT_REQUIRED)
+        langs = sorted({clean(lang).lower()[:LANGUAGE_CODE_MAX] for lang in languages if lang})
+        member_id = new_id()
+        payload = {
+            "member_id": member_id,
+            "collective_id": self.ctx.collective_id,
+            "pseudonym": pseudonym,
+            "quartier": quartier,
+            "roles": sorted(str(role) for role in set(roles) | {Role.MEMBER}),
+            "languages": langs,
+            "contact": contact,
+            "consent": (
+                {"text_version": consent.text_version, "given_at": consent.given_at}
+                if contact and consent
+                else None
+            ),
+        }
+        with self.ctx.store.transaction() as conn:
+            taken = conn.execute(
+                "SELECT 1 FROM members WHERE collective_id = ? AND pseudonym_key = ?"
+                " AND erased_at IS NULL",
+                (self.ctx.collective_id, fold(pseudonym)),
+            ).fetchone()
+            if taken:
+                raise KioskError(codes.PSEUDONYM_TAKEN, pseudonym=pseudonym)
+            self.ctx.write_in(conn, "member.registered", payload)
+        return self.ctx.member(member_id)
+
+    def get(self, member_id: str) -> Member:
+        return self.ctx.member(member_id, allow_erased=True)
+
+    def find(self, text: str, limit: int = 20) -> list[Member]:
+        """Members whose pseudonym starts with (or contains) the typed text, accents ignored."""
+        key = fold(text)
+        rows = self.ctx.store.query(
+            "SELECT * FROM members WHERE erased_at IS NULL AND pseudonym_key LIKE ?"
+            " ORDER BY pseudonym_key NOT LIKE ?, pseudonym_key LIMIT ?",
+            (f"%{key}%", f"{key}%", limit),
+        )
+        return [member_from_row(row) for row in rows]
+
+    def erase(self, member_id: str, actor_id: str) -> None:
+        """Erase on request: personal data goes, anonymised exchange counts stay.
+
+        The member themself or a librarian may ask. Cards are revoked, listings withdrawn and blanked,
+        and the personal fields of past journal events are blanked too.
+        """
+        member = self.ctx.member(member_id)
+        if actor_id != member_id:
+            actor = self.ctx.member(actor_id)
+            if not actor.has_role(Role.LIBRARIAN):
+                raise KioskError(codes.NOT_ALLOWED, who=N_("aux bibliothécaires"))
+        self.ctx.write("member.erased", {"member_id": member.id, "by": actor_id})

@@ -1,0 +1,194 @@
+"""Versioned schema migrations. Append a new step; never edit a released one.
+
+`PRAGMA user_version` holds the schema version. Each step runs in its own transaction together with the
+version bump, so an interrupted upgrade leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+V1 = """
+CREATE TABLE kiosk_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    kiosk_id TEXT NOT NULL,
+    next_seq INTEGER NOT NULL,
+    hlc_ms INTEGER NOT NULL,
+    hlc_counter INTEGER NOT NULL,
+    card_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    themes_version INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE journal (
+    pos INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    schema INTEGER NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    occurred_at TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    clock_synced INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'remote')),
+    pushed INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (kiosk_id, seq)
+);
+CREATE INDEX journal_to_push ON journal (pos) WHERE origin = 'local' AND pushed = 0;
+CREATE TABLE collectives (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE sites (
+    id TEXT PRIMARY KEY,
+    collective_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    quartier TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE themes (
+    id TEXT PRIMARY KEY,
+    parent_id TEXT,
+    label_fr TEXT NOT NULL,
+    label_en TEXT NOT NULL
+);
+CREATE TABLE members (
+    id TEXT PRIMARY KEY,
+    collective_id TEXT NOT NULL,
+    pseudonym TEXT NOT NULL,
+    pseudonym_key TEXT NOT NULL,
+    quartier TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    languages TEXT NOT NULL,
+    contact TEXT,
+    consent_at TEXT,
+    consent_version TEXT,
+    registered_at TEXT NOT NULL,
+    erased_at TEXT
+);
+CREATE UNIQUE INDEX members_pseudonym ON members (collective_id, pseudonym_key)
+    WHERE erased_at IS NULL;
+CREATE TABLE cards (
+    uid_hash TEXT PRIMARY KEY,
+    member_id TEXT NOT NULL REFERENCES members (id),
+    status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+    enrolled_at TEXT NOT NULL,
+    revoked_at TEXT,
+    revoke_reason TEXT
+);
+CREATE INDEX cards_member ON cards (member_id);
+CREATE TABLE listings (
+    id TEXT PRIMARY KEY,
+    member_id TEXT NOT NULL REFERENCES members (id),
+    kind TEXT NOT NULL CHECK (kind IN ('offer', 'request')),
+    theme_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL CHECK (format IN ('individual', 'workshop')),
+    status TEXT NOT NULL CHECK (status IN ('active', 'withdrawn', 'hidden')),
+    network_visible INTEGER NOT NULL DEFAULT 0,
+    published_at TEXT NOT NULL,
+    closed_at TEXT,
+    closed_reason TEXT
+);
+CREATE INDEX listings_status_theme ON listings (status, theme_id);
+CREATE INDEX listings_member ON listings (member_id);
+CREATE TABLE exchanges (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('knowledge', 'service')),
+    theme_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    duration_min INTEGER NOT NULL CHECK (duration_min BETWEEN 1 AND 720),
+    site_id TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    recorded_by TEXT,
+    recorded_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled')),
+    cancel_reason TEXT,
+    cancelled_by TEXT,
+    listing_id TEXT
+);
+CREATE INDEX exchanges_occurred ON exchanges (occurred_at);
+CREATE TABLE exchange_participants (
+    exchange_id TEXT NOT NULL REFERENCES exchanges (id),
+    position INTEGER NOT NULL,
+    member_id TEXT REFERENCES members (id),
+    guest_name TEXT,
+    role TEXT NOT NULL CHECK (role IN ('transmitter', 'learner')),
+    confirmation TEXT NOT NULL CHECK (confirmation IN ('confirmed', 'pending', 'declined')),
+    answered_at TEXT,
+    PRIMARY KEY (exchange_id, position),
+    CHECK (member_id IS NOT NULL OR guest_name IS NOT NULL)
+) WITHOUT ROWID;
+CREATE INDEX participants_member ON exchange_participants (member_id, confirmation)
+    WHERE member_id IS NOT NULL;
+"""
+
+V2 = """
+CREATE VIRTUAL TABLE listings_fts USING fts5 (
+    title, description, theme_label,
+    tokenize = "unicode61 remove_diacritics 2"
+);
+INSERT INTO listings_fts (rowid, title, description, theme_label)
+    SELECT listings.rowid, listings.title, listings.description,
+           coalesce(themes.label_fr, '') || ' ' || coalesce(themes.label_en, '')
+    FROM listings LEFT JOIN themes ON themes.id = listings.theme_id;
+CREATE TABLE workshops (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    theme_id TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    duration_min INTEGER NOT NULL CHECK (duration_min BETWEEN 1 AND 720),
+    site_id TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    capacity INTEGER NOT NULL CHECK (capacity BETWEEN 1 AND 500),
+    animator_ids TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled', 'held')),
+    scheduled_by TEXT,
+    exchange_id TEXT
+);
+CREATE INDEX workshops_starts ON workshops (starts_at);
+CREATE TABLE workshop_registrations (
+    workshop_id TEXT NOT NULL REFERENCES workshops (id),
+    member_id TEXT NOT NULL REFERENCES members (id),
+    registered_at TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('registered', 'cancelled')),
+    PRIMARY KEY (workshop_id, member_id)
+) WITHOUT ROWID;
+CREATE TABLE workshop_attendance (
+    workshop_id TEXT NOT NULL REFERENCES workshops (id),
+    attendee TEXT NOT NULL,
+    member_id TEXT REFERENCES members (id),
+    checked_in_at TEXT NOT NULL,
+    PRIMARY KEY (workshop_id, attendee)
+) WITHOUT ROWID;
+"""
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    def run(conn: sqlite3.Connection) -> None:
+        for statement in _split(sql):
+            conn.execute(statement)
+
+    return run
+
+
+def _split(sql: str) -> list[str]:
+    """Split a DDL script on `;` at the end of lines (none of our statements hold one inside)."""
+    statements, current = [], []
+    for line in sql.splitlines():
+        current.append(line)
+        if line.rstrip().endswith(";"):
+            statements.append("\n".join(current).strip())
+            current = []
+    tail = "\n".join(current).strip()
+    if tail:
+        statements.append(tail)
+    return [s for s in statements if s]
+
+
+# MIGRATIONS[i] takes a database from version i to version i + 1.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _script(V1),
+    _script(V2),
+)
+LATEST_VERSION = len(MIGRATIONS)
+APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's
