@@ -73,8 +73,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         from kiosk.app import run_app  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         print(
-            "La borne est prête (base : {}), mais l’interface tactile n’est pas encore livrée "
-            "dans cette version.".format(config.database_path)
+            f"La borne est prête (base : {config.database_path}), "
+            "mais l’interface tactile n’est pas encore livrée dans cette version."
         )
         return EXIT_OK if args.demo else EXIT_ERROR
     result: int = run_app(config, windowed=args.windowed, demo=args.demo)

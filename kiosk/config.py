@@ -98,7 +98,7 @@ def _check_values(section: str, values: dict[str, Any], fail: Any) -> None:
         try:
             zoneinfo.ZoneInfo(values["timezone"])
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            fail(f"{section}.timezone", "un fuseau horaire comme \"Europe/Paris\"")
+            fail(f"{section}.timezone", 'un fuseau horaire comme "Europe/Paris"')
     if section in ("collective", "site") and not _SLUG.match(values["id"]):
         fail(f"{section}.id", "un identifiant en minuscules sans espace (lettres, chiffres, - . _)")
     if section in ("collective", "site") and not values["name"].strip():
@@ -122,9 +122,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 def _build(raw: dict[str, Any], source: str) -> Config:
     def fail(key: str, expected: str) -> None:
-        raise KioskError(
-            codes.CONFIG_INVALID, path=source, detail=f"la clé « {key} » doit être {expected}."
-        )
+        raise KioskError(codes.CONFIG_INVALID, path=source, detail=f"la clé « {key} » doit être {expected}.")
 
     for name, value in raw.items():
         if name not in _SECTIONS:
@@ -139,7 +137,10 @@ def _build(raw: dict[str, Any], source: str) -> Config:
         expected = {f.name: f.type for f in fields(cls)}
         for key in given:
             if key not in expected:
-                fail(f"{name}.{key}", "absente : clé inconnue (attendu : " + ", ".join(expected) + ")")
+                fail(
+                    f"{name}.{key}",
+                    "absente : clé inconnue (attendu : " + ", ".join(expected) + ")",
+                )
         values: dict[str, Any] = {}
         for key, type_name in expected.items():
             python_type = {"str": str, "int": int, "bool": bool}[str(type_name)]

@@ -46,9 +46,7 @@ class Report:
     def describe(self) -> str:
         marks = {Status.OK: "[ ok ]", Status.WARN: "[ !! ]", Status.FAIL: "[ÉCHEC]"}
         lines = [f"{marks[check.status]} {check.name} : {check.message}" for check in self.checks]
-        lines.append(
-            "Tout va bien." if self.ok else "Au moins un point demande une action (voir ci-dessus)."
-        )
+        lines.append("Tout va bien." if self.ok else "Au moins un point demande une action (voir ci-dessus).")
         return "\n".join(lines)
 
     def to_json(self) -> str:

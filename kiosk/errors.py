@@ -89,9 +89,7 @@ class codes:
     CARD_NOT_FOUND = _k("card.not_found", N_("Cette carte n’est pas connue de la borne."))
     # Themes and listings
     THEME_NOT_FOUND = _k("theme.not_found", N_("Thème inconnu : « {theme} »."))
-    INVALID_TITLE = _k(
-        "listing.invalid_title", N_("Le titre doit faire entre 2 et {max} caractères.")
-    )
+    INVALID_TITLE = _k("listing.invalid_title", N_("Le titre doit faire entre 2 et {max} caractères."))
     INVALID_DESCRIPTION = _k(
         "listing.invalid_description", N_("La description ne peut dépasser {max} caractères.")
     )
@@ -114,9 +112,7 @@ class codes:
         "exchange.recorder_not_participant",
         N_("La personne qui enregistre l’échange doit y avoir participé."),
     )
-    OCCURRED_IN_FUTURE = _k(
-        "exchange.in_future", N_("La date de l’échange ne peut pas être dans le futur.")
-    )
+    OCCURRED_IN_FUTURE = _k("exchange.in_future", N_("La date de l’échange ne peut pas être dans le futur."))
     EXCHANGE_NOT_FOUND = _k("exchange.not_found", N_("Cet échange est introuvable."))
     NOTHING_TO_CONFIRM = _k(
         "exchange.nothing_to_confirm", N_("Il n’y a rien à confirmer pour vous dans cet échange.")
@@ -133,9 +129,7 @@ class codes:
     INVALID_CAPACITY = _k(
         "workshop.invalid_capacity", N_("La capacité doit être comprise entre 1 et 500 places.")
     )
-    ALREADY_REGISTERED = _k(
-        "workshop.already_registered", N_("Vous êtes déjà inscrit·e à cet atelier.")
-    )
+    ALREADY_REGISTERED = _k("workshop.already_registered", N_("Vous êtes déjà inscrit·e à cet atelier."))
     WORKSHOP_CANCELLED = _k("workshop.cancelled", N_("Cet atelier a été annulé."))
     # Store
     DISK_FULL = _k(
@@ -172,6 +166,4 @@ class codes:
         N_("Configuration {path} : {detail}"),
         N_("Corrigez le fichier ; la borne ne démarre pas à moitié configurée."),
     )
-    CONFIG_MISSING = _k(
-        "config.missing", N_("Le fichier de configuration {path} est introuvable.")
-    )
+    CONFIG_MISSING = _k("config.missing", N_("Le fichier de configuration {path} est introuvable."))

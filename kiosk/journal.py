@@ -138,7 +138,5 @@ def read_local_since(conn: sqlite3.Connection, after_seq: int, limit: int) -> li
 
 
 def pending_count(conn: sqlite3.Connection) -> int:
-    row = conn.execute(
-        "SELECT count(*) FROM journal WHERE origin = 'local' AND pushed = 0"
-    ).fetchone()
+    row = conn.execute("SELECT count(*) FROM journal WHERE origin = 'local' AND pushed = 0").fetchone()
     return int(row[0])

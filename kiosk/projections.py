@@ -163,8 +163,7 @@ def _listing_withdrawn(conn: sqlite3.Connection, event: Event) -> None:
     p = event.payload
     status = "hidden" if p.get("moderated") else "withdrawn"
     conn.execute(
-        "UPDATE listings SET status = ?, closed_at = ?, closed_reason = ?"
-        " WHERE id = ? AND status = 'active'",
+        "UPDATE listings SET status = ?, closed_at = ?, closed_reason = ? WHERE id = ? AND status = 'active'",
         (status, event.occurred_at, p.get("reason", ""), p["listing_id"]),
     )
 
@@ -303,8 +302,7 @@ def _workshop_registered(conn: sqlite3.Connection, event: Event) -> None:
 def _workshop_unregistered(conn: sqlite3.Connection, event: Event) -> None:
     p = event.payload
     conn.execute(
-        "UPDATE workshop_registrations SET status = 'cancelled'"
-        " WHERE workshop_id = ? AND member_id = ?",
+        "UPDATE workshop_registrations SET status = 'cancelled' WHERE workshop_id = ? AND member_id = ?",
         (p["workshop_id"], p["member_id"]),
     )
 

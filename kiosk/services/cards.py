@@ -74,9 +74,7 @@ class Cards:
             self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
         card = self.get(uid_hash)
         if card.status is CardStatus.ACTIVE:
-            self.ctx.write(
-                "card.revoked", {"uid_hash": uid_hash, "reason": reason.strip(), "by": actor_id}
-            )
+            self.ctx.write("card.revoked", {"uid_hash": uid_hash, "reason": reason.strip(), "by": actor_id})
         return self.get(uid_hash)
 
     def get(self, uid_hash: str) -> Card:

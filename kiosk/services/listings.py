@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from kiosk.domain import ListingFormat, ListingKind, ListingStatus, Listing, Role
+from kiosk.domain import Listing, ListingFormat, ListingKind, ListingStatus, Role
 from kiosk.errors import KioskError, codes
 from kiosk.ids import new_id
 from kiosk.services.context import Context
@@ -13,9 +13,7 @@ from kiosk.text import clean, words
 TITLE_MAX = 120
 DESCRIPTION_MAX = 1000
 
-_SELECT = (
-    "SELECT listings.*, members.pseudonym FROM listings JOIN members ON members.id = listings.member_id"
-)
+_SELECT = "SELECT listings.*, members.pseudonym FROM listings JOIN members ON members.id = listings.member_id"
 
 
 def listing_from_row(row: sqlite3.Row) -> Listing:
@@ -99,7 +97,12 @@ class Listings:
             self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
         self.ctx.write(
             "listing.withdrawn",
-            {"listing_id": listing_id, "by": actor_id, "reason": clean(reason), "moderated": moderated},
+            {
+                "listing_id": listing_id,
+                "by": actor_id,
+                "reason": clean(reason),
+                "moderated": moderated,
+            },
         )
         return self.get(listing_id)
 
@@ -111,7 +114,8 @@ class Listings:
 
     def of_member(self, member_id: str, *, active_only: bool = True) -> list[Listing]:
         rows = self.ctx.store.query(
-            _SELECT + " WHERE listings.member_id = ?"
+            _SELECT
+            + " WHERE listings.member_id = ?"
             + (" AND listings.status = 'active'" if active_only else "")
             + " ORDER BY listings.published_at DESC",
             (member_id,),
@@ -139,15 +143,13 @@ class Listings:
         if query:
             sql = (
                 _SELECT + " JOIN listings_fts ON listings_fts.rowid = listings.rowid"
-                " WHERE listings_fts MATCH ? AND " + " AND ".join(where)
+                " WHERE listings_fts MATCH ? AND "
+                + " AND ".join(where)
                 + " ORDER BY bm25(listings_fts, 10.0, 2.0, 5.0), listings.published_at DESC LIMIT ?"
             )
             params = [query, *params, limit]
         else:
-            sql = (
-                _SELECT + " WHERE " + " AND ".join(where)
-                + " ORDER BY listings.published_at DESC LIMIT ?"
-            )
+            sql = _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY listings.published_at DESC LIMIT ?"
             params.append(limit)
         return [listing_from_row(row) for row in self.ctx.store.query(sql, params)]
 

@@ -55,8 +55,7 @@ class Members:
         }
         with self.ctx.store.transaction() as conn:
             taken = conn.execute(
-                "SELECT 1 FROM members WHERE collective_id = ? AND pseudonym_key = ?"
-                " AND erased_at IS NULL",
+                "SELECT 1 FROM members WHERE collective_id = ? AND pseudonym_key = ? AND erased_at IS NULL",
                 (self.ctx.collective_id, fold(pseudonym)),
             ).fetchone()
             if taken:

@@ -90,8 +90,7 @@ class Workshops:
     def upcoming(self, limit: int = 10) -> list[Workshop]:
         today = self.ctx.clock.now().date().isoformat()
         rows = self.ctx.store.query(
-            _SELECT + " WHERE w.status = 'scheduled' AND w.starts_at >= ?"
-            " ORDER BY w.starts_at LIMIT ?",
+            _SELECT + " WHERE w.status = 'scheduled' AND w.starts_at >= ? ORDER BY w.starts_at LIMIT ?",
             (today, limit),
         )
         return [workshop_from_row(row) for row in rows]
@@ -109,9 +108,7 @@ class Workshops:
             ).fetchone()
             if already:
                 raise KioskError(codes.ALREADY_REGISTERED)
-            self.ctx.write_in(
-                conn, "event.registered", {"workshop_id": workshop_id, "member_id": member_id}
-            )
+            self.ctx.write_in(conn, "event.registered", {"workshop_id": workshop_id, "member_id": member_id})
         return self.registration(workshop_id, member_id)
 
     def unregister(self, workshop_id: str, member_id: str) -> None:
@@ -133,9 +130,7 @@ class Workshops:
             raise KioskError(codes.MEMBER_NOT_FOUND)
         rank = order.index(member_id) + 1
         waiting = rank > workshop.capacity
-        return Registration(
-            workshop_id, member_id, waiting, rank - workshop.capacity if waiting else rank
-        )
+        return Registration(workshop_id, member_id, waiting, rank - workshop.capacity if waiting else rank)
 
     def check_in(self, workshop_id: str, member_id: str | None = None) -> int:
         """Record one person at the door (a member, or a guest when `member_id` is None).
@@ -152,10 +147,13 @@ class Workshops:
             self.ctx.member(member_id)
             payload["member_id"] = member_id
         with self.ctx.store.transaction() as conn:
-            in_already = member_id is not None and conn.execute(
-                "SELECT 1 FROM workshop_attendance WHERE workshop_id = ? AND member_id = ?",
-                (workshop_id, member_id),
-            ).fetchone()
+            in_already = (
+                member_id is not None
+                and conn.execute(
+                    "SELECT 1 FROM workshop_attendance WHERE workshop_id = ? AND member_id = ?",
+                    (workshop_id, member_id),
+                ).fetchone()
+            )
             if not in_already:
                 self.ctx.write_in(conn, "attendance.checked_in", payload)
         return self.attendance_count(workshop_id)

@@ -6,6 +6,7 @@ anything is written to it (not even a WAL file), so a person can still take it t
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sqlite3
 import struct
@@ -40,20 +41,17 @@ def _read_header(path: Path) -> tuple[int, int] | None:
     if not header:
         return None
     if len(header) < 100 or not header.startswith(SQLITE_HEADER):
-        raise KioskError(
-            codes.CORRUPT_DATABASE, path=str(path), detail="en-tête SQLite absent ou tronqué"
-        )
-    user_version, application_id = struct.unpack(">i", header[60:64])[0], struct.unpack(
-        ">i", header[68:72]
-    )[0]
+        raise KioskError(codes.CORRUPT_DATABASE, path=str(path), detail="en-tête SQLite absent ou tronqué")
+    user_version, application_id = (
+        struct.unpack(">i", header[60:64])[0],
+        struct.unpack(">i", header[68:72])[0],
+    )
     return user_version, application_id
 
 
 def _check_known(path: Path, user_version: int, application_id: int) -> None:
     if user_version > LATEST_VERSION:
-        raise KioskError(
-            codes.NEWER_SCHEMA, path=str(path), found=user_version, known=LATEST_VERSION
-        )
+        raise KioskError(codes.NEWER_SCHEMA, path=str(path), found=user_version, known=LATEST_VERSION)
     if user_version > 0 and application_id not in (0, APPLICATION_ID):
         raise KioskError(codes.NOT_A_KIOSK_DATABASE, path=str(path))
 
@@ -154,10 +152,8 @@ class Store:
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
-            try:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already (SQLITE_FULL)
                 self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         cursor = self.conn.execute(sql, params)
