@@ -114,12 +114,12 @@ def cmd_import_register(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kiosk.register_csv import export_exchanges
-    from kiosk.services import open_services
-
     if args.end < args.start:
         print("La date de fin précède la date de début.", file=sys.stderr)
         return EXIT_ERROR
+    from kiosk.register_csv import export_exchanges
+    from kiosk.services import open_services
+
     services = open_services(_config(args))
     try:
         count = export_exchanges(services, Path(args.file), args.start, args.end)

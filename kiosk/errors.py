@@ -67,8 +67,13 @@ class codes:
     MEMBER_ERASED = _k("member.erased", N_("Ce membre a été effacé à sa demande."))
     NOT_ALLOWED = _k(
         "auth.not_allowed",
-        N_("Cette action est réservée {who}."),
-        N_("Demandez à un·e bibliothécaire ou à un·e animateur·rice."),
+        N_("Cette action est réservée aux bibliothécaires et aux animateur·rices."),
+        N_("Demandez à l’un·e d’entre eux."),
+    )
+    LIBRARIANS_ONLY = _k(
+        "auth.librarians_only",
+        N_("Cette action est réservée aux bibliothécaires."),
+        N_("Demandez à un·e bibliothécaire."),
     )
     # Cards
     RANDOM_UID = _k(

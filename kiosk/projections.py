@@ -15,6 +15,11 @@ from kiosk.journal import Event
 from kiosk.text import fold
 
 ERASED_PSEUDONYM = "Membre effacé"
+# What search sees of a listing's theme: its labels and its parent's, in both languages.
+THEME_LABEL_SQL = (
+    "SELECT t.label_fr || ' ' || t.label_en || ' ' || coalesce(parent.label_fr || ' ' || parent.label_en, '')"
+    " FROM themes t LEFT JOIN themes parent ON parent.id = t.parent_id"
+)
 
 Projection = Callable[[sqlite3.Connection, Event], None]
 _PROJECTIONS: dict[str, Projection] = {}
@@ -149,9 +154,7 @@ def _listing_published(conn: sqlite3.Connection, event: Event) -> None:
             event.occurred_at,
         ),
     )
-    theme = conn.execute(
-        "SELECT label_fr || ' ' || label_en FROM themes WHERE id = ?", (p["theme_id"],)
-    ).fetchone()
+    theme = conn.execute(THEME_LABEL_SQL + " WHERE t.id = ?", (p["theme_id"],)).fetchone()
     conn.execute(
         "INSERT INTO listings_fts (rowid, title, description, theme_label) VALUES (?, ?, ?, ?)",
         (cursor.lastrowid, p["title"], p["description"], theme[0] if theme else ""),

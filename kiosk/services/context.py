@@ -11,7 +11,6 @@ from kiosk import journal, projections
 from kiosk.clock import Clock
 from kiosk.domain import Member, Role
 from kiosk.errors import KioskError, codes
-from kiosk.i18n import N_
 from kiosk.journal import Event
 from kiosk.store import Store
 
@@ -50,7 +49,7 @@ class Context:
     def require_role(self, actor_id: str, *roles: Role) -> Member:
         actor = self.member(actor_id)
         if not actor.has_role(*roles):
-            raise KioskError(codes.NOT_ALLOWED, who=N_("aux bibliothécaires et animateur·rices"))
+            raise KioskError(codes.NOT_ALLOWED)
         return actor
 
 

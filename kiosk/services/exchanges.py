@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -36,6 +37,23 @@ def check_duration(duration_min: int) -> None:
         or not MIN_DURATION_MIN <= duration_min <= MAX_DURATION_MIN
     ):
         raise KioskError(codes.INVALID_DURATION)
+
+
+def _exchange_from_row(row: sqlite3.Row, participants: list[Participant]) -> Exchange:
+    return Exchange(
+        id=row["id"],
+        kind=ExchangeKind(row["kind"]),
+        theme_id=row["theme_id"],
+        title=row["title"],
+        duration_min=row["duration_min"],
+        site_id=row["site_id"],
+        occurred_at=row["occurred_at"],
+        recorded_by=row["recorded_by"],
+        recorded_at=row["recorded_at"],
+        status=ExchangeStatus(row["status"]),
+        cancel_reason=row["cancel_reason"],
+        participants=tuple(participants),
+    )
 
 
 class Exchanges:
@@ -195,22 +213,9 @@ class Exchanges:
             )
         }
         return [
-            Exchange(
-                id=row["id"],
-                kind=ExchangeKind(row["kind"]),
-                theme_id=row["theme_id"],
-                title=row["title"],
-                duration_min=row["duration_min"],
-                site_id=row["site_id"],
-                occurred_at=row["occurred_at"],
-                recorded_by=row["recorded_by"],
-                recorded_at=row["recorded_at"],
-                status=ExchangeStatus(row["status"]),
-                cancel_reason=row["cancel_reason"],
-                participants=tuple(people.get(row["id"], ())),
-            )
+            _exchange_from_row(rows[exchange_id], people.get(exchange_id, []))
             for exchange_id in exchange_ids
-            if (row := rows.get(exchange_id)) is not None
+            if exchange_id in rows
         ]
 
     def pending_for(self, member_id: str) -> list[Exchange]:

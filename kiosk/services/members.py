@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kiosk.domain import Consent, Member, Role
 from kiosk.errors import KioskError, codes
-from kiosk.i18n import N_
 from kiosk.ids import new_id
 from kiosk.services.context import Context, member_from_row
 from kiosk.text import clean, fold
@@ -27,7 +26,7 @@ class Members:
         consent: Consent | None = None,
     ) -> Member:
         pseudonym, quartier = clean(pseudonym), clean(quartier)
-        if not 2 <= len(pseudonym) <= 40 or not fold(pseudonym):
+        if not 2 <= len(pseudonym) <= 40 or not any(ch.isalpha() for ch in pseudonym):
             raise KioskError(codes.INVALID_PSEUDONYM)
         if not 1 <= len(quartier) <= 60:
             raise KioskError(codes.INVALID_QUARTIER)
@@ -86,5 +85,5 @@ class Members:
         if actor_id != member_id:
             actor = self.ctx.member(actor_id)
             if not actor.has_role(Role.LIBRARIAN):
-                raise KioskError(codes.NOT_ALLOWED, who=N_("aux bibliothécaires"))
+                raise KioskError(codes.LIBRARIANS_ONLY)
         self.ctx.write("member.erased", {"member_id": member.id, "by": actor_id})

@@ -128,8 +128,10 @@ CREATE VIRTUAL TABLE listings_fts USING fts5 (
 );
 INSERT INTO listings_fts (rowid, title, description, theme_label)
     SELECT listings.rowid, listings.title, listings.description,
-           coalesce(themes.label_fr, '') || ' ' || coalesce(themes.label_en, '')
-    FROM listings LEFT JOIN themes ON themes.id = listings.theme_id;
+           coalesce(t.label_fr || ' ' || t.label_en, '') || ' '
+           || coalesce(parent.label_fr || ' ' || parent.label_en, '')
+    FROM listings LEFT JOIN themes t ON t.id = listings.theme_id
+    LEFT JOIN themes parent ON parent.id = t.parent_id;
 CREATE TABLE workshops (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,

@@ -1,0 +1,78 @@
+"""`kiosk doctor` and the CLI's promise: a sentence, never a traceback; non-zero when action is needed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config import load_config
+from kiosk.services import open_services
+
+
+def site_config(tmp_path: Path) -> Path:
+    path = tmp_path / "site.toml"
+    path.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    return path
+
+
+def test_doctor_on_a_fresh_machine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--config", str(site_config(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert "sera créée au premier lancement" in out
+    assert "Tout va bien." in out
+
+
+def test_doctor_json_on_a_used_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = site_config(tmp_path)
+    services = open_services(load_config(path))
+    services.members.register("Karim", "Les Hauts")
+    services.close()
+    assert main(["doctor", "--json", "--config", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True
+    by_name = {check["name"]: check for check in report["checks"]}
+    assert by_name["base"]["status"] == "ok" and "intègre" in by_name["base"]["message"]
+    assert by_name["journal"]["message"].startswith("1 évènement")
+    assert by_name["disque"]["status"] in ("ok", "warn")
+
+
+def test_doctor_finds_a_gap_in_the_journal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = site_config(tmp_path)
+    services = open_services(load_config(path))
+    for name in ("Karim", "Inès", "Lucas"):
+        services.members.register(name, "Centre")
+    # A fault no real part produces on demand: a journal row lost by hand-editing the database.
+    services.store.conn.execute("DELETE FROM journal WHERE seq = 2")
+    services.close()
+    assert main(["doctor", "--config", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "le journal a des trous" in out and "[ÉCHEC]" in out
+
+
+def test_bad_config_gives_a_sentence_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text("[kiosk]\ninactivity_seconds = -1\n", encoding="utf-8")
+    assert main(["doctor", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "kiosk.inactivity_seconds" in err and "Traceback" not in err
+
+
+def test_export_refuses_reversed_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = str(site_config(tmp_path))
+    code = main(
+        ["export", str(tmp_path / "x.csv"), "--from", "30/11/2026", "--to", "01/11/2026", "--config", config]
+    )
+    assert code == 2
+    assert "précède" in capsys.readouterr().err
+
+
+def test_bad_date_argument_is_explained(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", str(tmp_path / "x.csv"), "--from", "hier", "--to", "01/11/2026"])
+    assert exit_info.value.code == 2
+    assert "25/11/2026" in capsys.readouterr().err
