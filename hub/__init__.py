@@ -1,1 +1,6 @@
-"""Reference hub server (FastAPI + SQLAlchemy Core). Arrives with the hub and sync issue."""
+"""Reference hub server (FastAPI + SQLAlchemy Core): pairs kiosks and syncs their journals (DESIGN §5).
+
+SQLite by default, PostgreSQL by URL; the same code and tests on both. Imports nothing of the kiosk app.
+"""
+
+__version__ = "0.1.0"

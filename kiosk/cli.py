@@ -129,12 +129,43 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_pair(args: argparse.Namespace) -> int:
+    from sync_client.cli_commands import pair_command
+
+    return pair_command(_config(args), args.hub_url, args.code)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from sync_client.cli_commands import sync_once_command
+
+    if not args.once:
+        print(
+            "La synchronisation continue tourne dans la borne elle-même ; "
+            "utilisez « kiosk sync --once » pour une synchronisation immédiate.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return sync_once_command(_config(args))
+
+
+def cmd_tap(args: argparse.Namespace) -> int:
+    from hardware.nfc_cli import tap_command
+
+    return tap_command(_config(args), args.timeout)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from kiosk.doctor import run_checks
+    from hardware.nfc_doctor import nfc_checks
+    from kiosk.doctor import Status, run_checks
+    from sync_client.doctor_checks import check_hub
 
     config = load_config(args.config)
     set_language(config.kiosk.language)
     report = run_checks(config)
+    # A kiosk without a reader still works (QR passes, sign-up): a missing reader warns, it does not fail.
+    for name, status, message in nfc_checks(required=False):
+        report.add(name, Status(status), message)
+    check_hub(report, config)
     print(report.to_json() if args.json else report.describe())
     return EXIT_OK if report.ok else EXIT_NEEDS_ACTION
 
@@ -170,6 +201,22 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file", metavar="FICHIER.csv")
     exp.add_argument("--from", dest="start", type=parse_date, required=True, metavar="DATE")
     exp.add_argument("--to", dest="end", type=parse_date, required=True, metavar="DATE")
+
+    tap = add("tap", cmd_tap, "attendre une carte sur un lecteur et afficher son identifiant (JSON)")
+    tap.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="secondes d’attente (défaut 30 ; 0 : sans limite)",
+    )
+
+    pair = add("pair", cmd_pair, "appairer la borne avec le hub du collectif")
+    pair.add_argument("hub_url", metavar="ADRESSE_DU_HUB")
+    pair.add_argument("code", metavar="CODE")
+
+    sync = add("sync", cmd_sync, "synchroniser avec le hub")
+    sync.add_argument("--once", action="store_true", help="une synchronisation, puis s’arrêter")
 
     doctor = add("doctor", cmd_doctor, "vérifier la configuration, la base et le disque")
     doctor.add_argument("--json", action="store_true", help="résultat en JSON pour les scripts")

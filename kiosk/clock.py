@@ -88,11 +88,24 @@ class HlcState:
     counter: int
 
 
+HLC_COUNTER_MAX = 99_999  # five digits in the text form
+
+
+def _carry(state: HlcState) -> HlcState:
+    """Keep the counter within its five digits: overflow moves to the next millisecond.
+
+    After a big backwards clock jump the counter could otherwise outgrow its padding and break text order.
+    """
+    if state.counter > HLC_COUNTER_MAX:
+        return HlcState(state.ms + 1, 0)
+    return state
+
+
 def hlc_tick(previous: HlcState, wall_ms: int) -> HlcState:
     """Next local timestamp: never goes back, even when the wall clock jumps backwards."""
     if wall_ms > previous.ms:
         return HlcState(wall_ms, 0)
-    return HlcState(previous.ms, previous.counter + 1)
+    return _carry(HlcState(previous.ms, previous.counter + 1))
 
 
 def hlc_receive(previous: HlcState, remote: HlcState, wall_ms: int) -> HlcState:
@@ -106,7 +119,7 @@ def hlc_receive(previous: HlcState, remote: HlcState, wall_ms: int) -> HlcState:
         counter = remote.counter + 1
     else:
         counter = 0
-    return HlcState(top, counter)
+    return _carry(HlcState(top, counter))
 
 
 def format_hlc(state: HlcState, kiosk_id: str) -> str:

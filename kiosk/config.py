@@ -53,11 +53,18 @@ class SecuritySection:
 
 
 @dataclass(frozen=True)
+class HubSection:
+    url: str
+    ca_file: str
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection
     collective: CollectiveSection
     site: SiteSection
     security: SecuritySection
+    hub: HubSection
     source: str = "defaults"
 
     @property
@@ -77,6 +84,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "collective": CollectiveSection,
     "site": SiteSection,
     "security": SecuritySection,
+    "hub": HubSection,
 }
 
 
@@ -108,6 +116,11 @@ def _check_values(section: str, values: dict[str, Any], fail: Any) -> None:
             fail(f"{section}.card_key", "64 caractères hexadécimaux (ou vide)")
         if not 1 <= values["admin_pin_attempts"] <= 20:
             fail(f"{section}.admin_pin_attempts", "un nombre entre 1 et 20")
+    if section == "hub":
+        if values["url"] and not values["url"].startswith(("https://", "http://")):
+            fail(f"{section}.url", "une adresse qui commence par https:// (ou vide)")
+        if values["ca_file"] and not Path(values["ca_file"]).is_file():
+            fail(f"{section}.ca_file", "le chemin d’un fichier PEM existant (ou vide)")
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

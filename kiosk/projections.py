@@ -198,7 +198,7 @@ def _exchange_recorded(conn: sqlite3.Connection, event: Event) -> None:
     )
     conn.executemany(
         "INSERT INTO exchange_participants (exchange_id, position, member_id, guest_name, role,"
-        " confirmation, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " confirmation, answered_at, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 p["exchange_id"],
@@ -208,10 +208,47 @@ def _exchange_recorded(conn: sqlite3.Connection, event: Event) -> None:
                 part["role"],
                 "confirmed" if part["confirmed"] else "pending",
                 event.occurred_at if part["confirmed"] else None,
+                p["occurred_at"],
             )
             for position, part in enumerate(participants)
         ],
     )
+    if all_confirmed:
+        _recognise(conn, p["exchange_id"], 1)
+
+
+def _status(conn: sqlite3.Connection, exchange_id: str) -> str | None:
+    row = conn.execute("SELECT status FROM exchanges WHERE id = ?", (exchange_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _recognise(conn: sqlite3.Connection, exchange_id: str, sign: int) -> None:
+    """Count an exchange that became confirmed in its confirmed members' recognition (sign -1: uncount it).
+
+    While an exchange is confirmed none of its participants can change their answer, so taking it back
+    removes exactly what was added.
+    """
+    conn.execute(
+        "INSERT INTO member_recognition (member_id, role, theme_id, exchanges, minutes)"
+        " SELECT p.member_id, p.role, e.theme_id, ?, ? * e.duration_min FROM exchange_participants p"
+        " JOIN exchanges e ON e.id = p.exchange_id"
+        " WHERE p.exchange_id = ? AND p.member_id IS NOT NULL AND p.confirmation = 'confirmed'"
+        " ON CONFLICT (member_id, role, theme_id) DO UPDATE"
+        " SET exchanges = exchanges + excluded.exchanges, minutes = minutes + excluded.minutes",
+        (sign, sign, exchange_id),
+    )
+    if sign < 0:  # no zero rows: the table stays what counting afresh gives (as migration V4 does)
+        conn.execute(
+            "DELETE FROM member_recognition WHERE exchanges = 0 AND member_id IN"
+            " (SELECT member_id FROM exchange_participants WHERE exchange_id = ? AND member_id IS NOT NULL)",
+            (exchange_id,),
+        )
+
+
+def _status_changed(conn: sqlite3.Connection, exchange_id: str, before: str | None) -> None:
+    after = _status(conn, exchange_id)
+    if (before == "confirmed") != (after == "confirmed"):
+        _recognise(conn, exchange_id, 1 if after == "confirmed" else -1)
 
 
 def _answer(conn: sqlite3.Connection, event: Event, answer: str) -> None:
@@ -232,6 +269,7 @@ def _settle(conn: sqlite3.Connection, exchange_id: str) -> None:
     ).fetchall()
     staying = [(role, answer) for role, answer in rows if answer != "declined"]
     roles = {role for role, _ in staying}
+    before = _status(conn, exchange_id)
     if roles != {"transmitter", "learner"}:
         conn.execute(
             "UPDATE exchanges SET status = 'cancelled', cancel_reason = 'declined'"
@@ -243,6 +281,7 @@ def _settle(conn: sqlite3.Connection, exchange_id: str) -> None:
             "UPDATE exchanges SET status = 'confirmed' WHERE id = ? AND status = 'pending'",
             (exchange_id,),
         )
+    _status_changed(conn, exchange_id, before)
 
 
 @projects("exchange.confirmed")
@@ -258,10 +297,12 @@ def _exchange_declined(conn: sqlite3.Connection, event: Event) -> None:
 @projects("exchange.cancelled")
 def _exchange_cancelled(conn: sqlite3.Connection, event: Event) -> None:
     p = event.payload
+    before = _status(conn, p["exchange_id"])
     conn.execute(
         "UPDATE exchanges SET status = 'cancelled', cancel_reason = ?, cancelled_by = ? WHERE id = ?",
         (p["reason"], p.get("by_member_id"), p["exchange_id"]),
     )
+    _status_changed(conn, p["exchange_id"], before)
 
 
 # Workshops -------------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the kiosk and its tests need. Later issues add theirs here.
-DEB_PACKAGES=(python3 python3-venv python3-dev gcc make)
+# pyscard builds from source (swig, libpcsclite-dev); evdev needs the kernel headers (linux-libc-dev);
+# the tests run the real PC/SC stack (pcscd + the vsmartcard vpcd driver) and PostgreSQL for the hub.
+DEB_PACKAGES=(python3 python3-venv python3-dev gcc make linux-libc-dev swig libpcsclite-dev
+              pcscd vsmartcard-vpcd postgresql)
 
 missing=()
 for package in "${DEB_PACKAGES[@]}"; do
@@ -27,6 +30,6 @@ fi
 stamp=.venv/.installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q -e '.[test,hub]'
   touch "$stamp"
 fi

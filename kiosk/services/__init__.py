@@ -105,7 +105,10 @@ def open_services(
     except BaseException:
         store.close()
         raise
-    ctx = Context(store, clock, config.collective.id, config.site.id, key)
+    # Once paired, the kiosk belongs to the hub's collective, whatever the standalone config said.
+    paired = store.conn.execute("SELECT collective_id FROM hub_link").fetchone()
+    collective_id = str(paired[0]) if paired else config.collective.id
+    ctx = Context(store, clock, collective_id, config.site.id, key)
     return Services(
         ctx=ctx,
         members=Members(ctx),

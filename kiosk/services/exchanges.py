@@ -76,6 +76,57 @@ class Exchanges:
 
         Present members are confirmed now; absent ones confirm at their next tap.
         """
+        with self.ctx.store.transaction() as conn:
+            exchange_id = self.record_in(
+                conn,
+                recorded_by,
+                kind,
+                theme_id,
+                title,
+                duration_min,
+                partners,
+                occurred_at=occurred_at,
+                listing_id=listing_id,
+            )
+        return self.get(exchange_id)
+
+    def record_in(
+        self,
+        conn: sqlite3.Connection,
+        recorded_by: str | None,
+        kind: ExchangeKind,
+        theme_id: str,
+        title: str,
+        duration_min: int,
+        partners: Sequence[Partner],
+        *,
+        occurred_at: datetime | None = None,
+        listing_id: str | None = None,
+    ) -> str:
+        """Validate and write one exchange inside the caller's transaction; returns its id.
+
+        Several exchanges (and the members they need) can so be written all-or-nothing, as the paper
+        register import does. `recorded_by` is None only for exchanges recorded elsewhere (a signed paper
+        register): nobody at the kiosk recorded them, so only a librarian may cancel them.
+        """
+        payload = self._payload(
+            recorded_by, kind, theme_id, title, duration_min, partners, occurred_at, listing_id
+        )
+        self.ctx.write_in(conn, "exchange.recorded", payload)
+        return str(payload["exchange_id"])
+
+    def _payload(
+        self,
+        recorded_by: str | None,
+        kind: ExchangeKind,
+        theme_id: str,
+        title: str,
+        duration_min: int,
+        partners: Sequence[Partner],
+        occurred_at: datetime | None,
+        listing_id: str | None,
+    ) -> dict[str, object]:
+        """The `exchange.recorded` payload, once every rule holds (the one place that checks them)."""
         title = check_title(title)
         check_duration(duration_min)
         check_theme(self.ctx, theme_id)
@@ -86,25 +137,25 @@ class Exchanges:
         if when > now + FUTURE_TOLERANCE:
             raise KioskError(codes.OCCURRED_IN_FUTURE)
         participants = self._participants(recorded_by, partners)
-        exchange_id = new_id()
-        self.ctx.write(
-            "exchange.recorded",
-            {
-                "exchange_id": exchange_id,
-                "kind": str(ExchangeKind(kind)),
-                "theme_id": theme_id,
-                "title": title,
-                "duration_min": duration_min,
-                "site_id": self.ctx.site_id,
-                "occurred_at": when.isoformat(timespec="minutes"),
-                "recorded_by": recorded_by,
-                "listing_id": listing_id,
-                "participants": participants,
-            },
-        )
-        return self.get(exchange_id)
+        if (
+            listing_id is not None
+            and self.ctx.store.query_one("SELECT 1 FROM listings WHERE id = ?", (listing_id,)) is None
+        ):
+            raise KioskError(codes.LISTING_NOT_FOUND)
+        return {
+            "exchange_id": new_id(),
+            "kind": str(ExchangeKind(kind)),
+            "theme_id": theme_id,
+            "title": title,
+            "duration_min": duration_min,
+            "site_id": self.ctx.site_id,
+            "occurred_at": when.isoformat(timespec="minutes"),
+            "recorded_by": recorded_by,
+            "listing_id": listing_id,
+            "participants": participants,
+        }
 
-    def _participants(self, recorded_by: str, partners: Sequence[Partner]) -> list[dict[str, object]]:
+    def _participants(self, recorded_by: str | None, partners: Sequence[Partner]) -> list[dict[str, object]]:
         seen: dict[str, ParticipantRole] = {}
         result: list[dict[str, object]] = []
         for partner in partners:
@@ -124,7 +175,7 @@ class Exchanges:
                     raise KioskError(codes.MEMBER_NOT_FOUND)
                 # A passer-by without a card cannot confirm later: the recorder vouches for them.
                 result.append({"guest_name": name, "role": str(role), "confirmed": True})
-        if recorded_by not in seen:
+        if recorded_by is not None and recorded_by not in seen:
             raise KioskError(codes.RECORDER_NOT_PARTICIPANT)
         roles = {part["role"] for part in result}
         if roles != {ParticipantRole.TRANSMITTER, ParticipantRole.LEARNER}:
@@ -140,6 +191,7 @@ class Exchanges:
         return self.get(exchange_id)
 
     def _answer(self, exchange_id: str, member_id: str, event_type: str) -> None:
+        self.ctx.member(member_id)  # an erased member answers nothing any more
         with self.ctx.store.transaction() as conn:
             row = conn.execute(
                 "SELECT exchanges.status, p.confirmation FROM exchanges"
@@ -234,32 +286,30 @@ class Exchanges:
     def summary(self, member_id: str, recent: int = 5) -> MemberSummary:
         member = self.ctx.member(member_id, allow_erased=True)
         conn = self.ctx.store.conn
+        # Kept up to date by the projections (member_recognition, participants' occurred_at): a summary
+        # costs the same for a newcomer and for an animator with thousands of exchanges.
         totals = {
             role: (count, minutes)
             for role, count, minutes in conn.execute(
-                "SELECT p.role, count(*), coalesce(sum(e.duration_min), 0)"
-                " FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
-                " WHERE p.member_id = ? AND p.confirmation = 'confirmed' AND e.status = 'confirmed'"
-                " GROUP BY p.role",
+                "SELECT role, sum(exchanges), sum(minutes) FROM member_recognition WHERE member_id = ?"
+                " GROUP BY role",
                 (member_id,),
             )
         }
         themes = tuple(
             row[0]
             for row in conn.execute(
-                "SELECT e.theme_id FROM exchange_participants p JOIN exchanges e"
-                " ON e.id = p.exchange_id WHERE p.member_id = ? AND p.confirmation = 'confirmed'"
-                " AND e.status = 'confirmed' GROUP BY e.theme_id ORDER BY count(*) DESC,"
-                " e.theme_id LIMIT 5",
+                "SELECT theme_id FROM member_recognition WHERE member_id = ? GROUP BY theme_id"
+                " ORDER BY sum(exchanges) DESC, theme_id LIMIT 5",
                 (member_id,),
             )
         )
         recent_ids = [
             row[0]
             for row in conn.execute(
-                "SELECT e.id FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
+                "SELECT p.exchange_id FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
                 " WHERE p.member_id = ? AND e.status != 'cancelled' AND p.confirmation != 'declined'"
-                " ORDER BY e.occurred_at DESC LIMIT ?",
+                " ORDER BY p.occurred_at DESC LIMIT ?",
                 (member_id, recent),
             )
         ]

@@ -134,23 +134,33 @@ class Listings:
         where = ["listings.status = 'active'"]
         params: list[object] = []
         if theme_id:
-            where.append("(listings.theme_id = ? OR listings.theme_id LIKE ?)")
-            params += [theme_id, theme_id + ".%"]
+            # The theme and its sub-themes ("cuisine", "cuisine.*") as index ranges (a LIKE is not one).
+            where.append("(listings.theme_id = ? OR (listings.theme_id > ? AND listings.theme_id < ?))")
+            params += [theme_id, theme_id + ".", theme_id + "/"]
         if kind:
             where.append("listings.kind = ?")
             params.append(str(kind))
         query = fts_query(text)
+        # Rank and cut on the listings alone, then join the pseudonyms of the few kept: a broad query
+        # (the first letter typed) can match half the board.
         if query:
-            sql = (
-                _SELECT + " JOIN listings_fts ON listings_fts.rowid = listings.rowid"
-                " WHERE listings_fts MATCH ? AND "
+            hits = (
+                "SELECT listings.rowid AS hit, bm25(listings_fts, 10.0, 2.0, 5.0) AS score,"
+                " listings.published_at AS at FROM listings_fts"
+                " JOIN listings ON listings.rowid = listings_fts.rowid WHERE listings_fts MATCH ? AND "
                 + " AND ".join(where)
-                + " ORDER BY bm25(listings_fts, 10.0, 2.0, 5.0), listings.published_at DESC LIMIT ?"
+                + " ORDER BY score, at DESC LIMIT ?"
             )
             params = [query, *params, limit]
         else:
-            sql = _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY listings.published_at DESC LIMIT ?"
+            hits = (
+                "SELECT listings.rowid AS hit, 0 AS score, listings.published_at AS at FROM listings WHERE "
+                + " AND ".join(where)
+                + " ORDER BY at DESC LIMIT ?"
+            )
             params.append(limit)
+        order = "ORDER BY hits.score, hits.at DESC"
+        sql = f"{_SELECT} JOIN ({hits}) AS hits ON hits.hit = listings.rowid {order}"
         return [listing_from_row(row) for row in self.ctx.store.query(sql, params)]
 
     def matches(self, listing_id: str, limit: int = 10) -> list[Listing]:

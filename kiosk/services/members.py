@@ -11,6 +11,21 @@ from kiosk.text import clean, fold
 LANGUAGE_CODE_MAX = 8
 
 
+def check_pseudonym(pseudonym: str) -> str:
+    """The cleaned pseudonym, or `INVALID_PSEUDONYM` (shared with the paper register import)."""
+    pseudonym = clean(pseudonym)
+    if not 2 <= len(pseudonym) <= 40 or not any(ch.isalpha() for ch in pseudonym):
+        raise KioskError(codes.INVALID_PSEUDONYM)
+    return pseudonym
+
+
+def check_quartier(quartier: str) -> str:
+    quartier = clean(quartier)
+    if not 1 <= len(quartier) <= 60:
+        raise KioskError(codes.INVALID_QUARTIER)
+    return quartier
+
+
 class Members:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -25,11 +40,7 @@ class Members:
         contact: str | None = None,
         consent: Consent | None = None,
     ) -> Member:
-        pseudonym, quartier = clean(pseudonym), clean(quartier)
-        if not 2 <= len(pseudonym) <= 40 or not any(ch.isalpha() for ch in pseudonym):
-            raise KioskError(codes.INVALID_PSEUDONYM)
-        if not 1 <= len(quartier) <= 60:
-            raise KioskError(codes.INVALID_QUARTIER)
+        pseudonym, quartier = check_pseudonym(pseudonym), check_quartier(quartier)
         for role in roles:
             if role not in Role.__members__.values():
                 raise KioskError(codes.INVALID_ROLE, role=role)

@@ -63,7 +63,9 @@ CREATE TABLE members (
     registered_at TEXT NOT NULL,
     erased_at TEXT
 );
-CREATE UNIQUE INDEX members_pseudonym ON members (collective_id, pseudonym_key)
+-- Not UNIQUE: two offline kiosks may each sign up a "Marie"; both are facts and must both project.
+-- The sign-up service refuses a pseudonym already known here.
+CREATE INDEX members_pseudonym ON members (collective_id, pseudonym_key)
     WHERE erased_at IS NULL;
 CREATE TABLE cards (
     uid_hash TEXT PRIMARY KEY,
@@ -165,6 +167,64 @@ CREATE TABLE workshop_attendance (
 """
 
 
+# Sync with the hub (sync_client): the pairing, the pull cursor, and what the hub refused.
+# `journal.pushed`: 0 = to push, 1 = the hub holds it (accepted or duplicate), 2 = refused for good
+# (its reason is in sync_rejections; shown to the librarian, never resent).
+V3 = """
+CREATE TABLE hub_link (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    hub_url TEXT NOT NULL,
+    token TEXT NOT NULL,
+    kiosk_name TEXT NOT NULL,
+    collective_id TEXT NOT NULL,
+    network_id TEXT NOT NULL,
+    paired_at TEXT NOT NULL,
+    pull_cursor INTEGER NOT NULL DEFAULT 0,
+    initial_pull_done INTEGER NOT NULL DEFAULT 0,
+    last_success_at TEXT,
+    clock_skew_ms INTEGER
+);
+CREATE TABLE sync_rejections (
+    event_id TEXT PRIMARY KEY REFERENCES journal (id),
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    rejected_at TEXT NOT NULL
+);
+CREATE TABLE sync_apply_errors (
+    event_id TEXT PRIMARY KEY REFERENCES journal (id),
+    error TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+
+# A member's summary shows at every tap: it must not read their whole history (an animator can have
+# thousands of exchanges). Recognition per member, role and theme is kept by the projections as exchanges
+# become (or stop being) confirmed; participants carry the exchange's date so "recent" walks an index.
+# The board's default view (newest active listings first) walks an index instead of sorting them all.
+V4 = """
+CREATE TABLE member_recognition (
+    member_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('transmitter', 'learner')),
+    theme_id TEXT NOT NULL,
+    exchanges INTEGER NOT NULL,
+    minutes INTEGER NOT NULL,
+    PRIMARY KEY (member_id, role, theme_id)
+) WITHOUT ROWID;
+INSERT INTO member_recognition (member_id, role, theme_id, exchanges, minutes)
+    SELECT p.member_id, p.role, e.theme_id, count(*), sum(e.duration_min)
+    FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id
+    WHERE p.member_id IS NOT NULL AND p.confirmation = 'confirmed' AND e.status = 'confirmed'
+    GROUP BY p.member_id, p.role, e.theme_id;
+ALTER TABLE exchange_participants ADD COLUMN occurred_at TEXT NOT NULL DEFAULT '';
+UPDATE exchange_participants SET occurred_at =
+    (SELECT e.occurred_at FROM exchanges e WHERE e.id = exchange_participants.exchange_id);
+CREATE INDEX participants_member_recent ON exchange_participants (member_id, occurred_at)
+    WHERE member_id IS NOT NULL;
+CREATE INDEX listings_status_published ON listings (status, published_at);
+"""
+
+
 def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
     def run(conn: sqlite3.Connection) -> None:
         for statement in _split(sql):
@@ -191,6 +251,8 @@ def _split(sql: str) -> list[str]:
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
     _script(V2),
+    _script(V3),
+    _script(V4),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

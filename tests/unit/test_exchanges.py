@@ -225,3 +225,32 @@ def test_between_dates(services: Services, karim: Member, elodie: Member, clock:
     found = services.exchanges.between("2026-11-25", "2026-11-26")
     assert len(found) == 1
     assert services.exchanges.between("2026-11-26", "2026-11-27") == []
+
+
+def test_hlc_counter_overflow_moves_to_next_millisecond() -> None:
+    from kiosk.clock import HLC_COUNTER_MAX, HlcState, format_hlc, hlc_receive, hlc_tick
+
+    full = HlcState(1_000, HLC_COUNTER_MAX)
+    after = hlc_tick(full, wall_ms=5)  # the wall clock is far behind
+    assert after == HlcState(1_001, 0)
+    assert format_hlc(after, "k") > format_hlc(full, "k")
+    assert hlc_receive(full, HlcState(1_000, HLC_COUNTER_MAX), wall_ms=5) == HlcState(1_001, 0)
+
+
+def test_unknown_listing_and_erased_member_answers(services: Services, karim: Member, elodie: Member) -> None:
+    with pytest.raises(KioskError) as listing:
+        services.exchanges.record(
+            karim.id,
+            ExchangeKind.KNOWLEDGE,
+            "cuisine",
+            "Tarte",
+            30,
+            [Partner(T, karim.id), Partner(L, elodie.id)],
+            listing_id="no-such-listing",
+        )
+    assert listing.value.code == "listing.not_found"
+    exchange_id = bike_lesson(services, karim, elodie, present=False)
+    services.members.erase(elodie.id, actor_id=elodie.id)
+    with pytest.raises(KioskError) as erased:
+        services.exchanges.confirm(exchange_id, elodie.id)
+    assert erased.value.code == "member.erased"

@@ -1,0 +1,141 @@
+"""The hub's tables (SQLAlchemy Core). The Alembic migrations create exactly these (a test compares them).
+
+Times are ISO 8601 text in UTC with milliseconds (`hub.timeutil.iso`), so they sort as text and read the same
+on SQLite and PostgreSQL. Payloads are kept as canonical JSON text: duplicates are recognised by comparing it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for a large event table.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+networks = Table(
+    "networks",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    # The network's card key (hex): uid_hash = HMAC(key, uid) is the same in every quartier of the network.
+    Column("card_key", String(64), nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+collectives = Table(
+    "collectives",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("network_id", String(64), ForeignKey("networks.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("quartier", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    # The collective's hub sequence: incremented under the row lock, so commits happen in sequence order.
+    Column("last_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("paired_at", String(40), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+    Column("last_seen_at", String(40), nullable=True),
+    Column("skew_ms", BigInteger, nullable=True),
+)
+
+pairing_codes = Table(
+    "pairing_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("used_at", String(40), nullable=True),
+    Column("kiosk_id", String(36), nullable=True),
+)
+
+pair_failures = Table(
+    "pair_failures",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("address", String(64), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("pair_failures_address", "address", "at_ms"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("schema", Integer, nullable=False),
+    Column("kiosk_id", String(36), nullable=False),
+    Column("kiosk_seq", BigInteger, nullable=False),
+    Column("occurred_at", String(40), nullable=False),
+    Column("hlc", String(64), nullable=False),
+    Column("clock_synced", Boolean, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("skew_ms", BigInteger, nullable=True),
+    Column("corrected_at", String(40), nullable=False),
+    Column("flags", Text, nullable=False, server_default="[]"),
+    # The member whose personal data the payload holds (member.registered, listing.published): erasure.
+    Column("member_id", String(36), nullable=True),
+    Column("redacted", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("collective_id", "seq", name="events_collective_seq"),
+    UniqueConstraint("kiosk_id", "kiosk_seq", name="events_kiosk_seq"),
+    Index("events_member", "member_id"),
+)
+
+# What the hub itself needs to know to flag and resolve events (not a copy of the kiosks' state).
+members = Table(
+    "members",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("collective_id", String(64), nullable=False),
+    Column("erased_at", String(40), nullable=True),
+)
+
+cards = Table(
+    "cards",
+    metadata,
+    Column("network_id", String(64), primary_key=True),
+    Column("uid_hash", String(64), primary_key=True),
+    Column("member_id", String(36), nullable=False),
+    Column("collective_id", String(64), nullable=False),
+    Column("enrolled_at", String(40), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+    Index("cards_member", "member_id"),
+)
+
+unknown_taps = Table(
+    "unknown_taps",
+    metadata,
+    Column("event_id", String(36), ForeignKey("events.id"), primary_key=True),
+    Column("network_id", String(64), nullable=False),
+    Column("uid_hash", String(64), nullable=False),
+    Column("tapped_at", String(40), nullable=False),
+    Column("resolved_member_id", String(36), nullable=True),
+    Column("resolved_at", String(40), nullable=True),
+    Index("unknown_taps_card", "network_id", "uid_hash"),
+)

@@ -1,0 +1,192 @@
+"""Authentication of kiosks, pairing, and pull (push is in `hub.ingest`)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from hub import schema as t
+from hub.db import Database
+from hub.errors import HubError
+from hub.ingest import KioskAuth
+from hub.util import iso, new_token, same_secret, secret_hash, utcnow
+from sync_client.protocol import (
+    HUB_ONLY_SCHEMAS,
+    Change,
+    Envelope,
+    ErrorCode,
+    PairRequest,
+    PairResponse,
+    PullResponse,
+    normalise_code,
+)
+
+PAIR_WINDOW_MS = 10 * 60 * 1000
+PAIR_MAX_FAILURES = 10  # per client address and window: a 50-bit code cannot be guessed at that pace
+
+
+def authenticate(db: Database, authorization: str | None) -> KioskAuth:
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise HubError(401, ErrorCode.UNAUTHORIZED, "Jeton de borne absent.")
+    token_hash = secret_hash(token)
+    with db.read() as conn:
+        row = conn.execute(
+            select(t.kiosks, t.collectives.c.network_id)
+            .join(t.collectives, t.collectives.c.id == t.kiosks.c.collective_id)
+            .where(t.kiosks.c.token_hash == token_hash)
+        ).first()
+    # The lookup is by hash (no timing signal about the token itself); the comparison is constant-time anyway.
+    if row is None or not same_secret(row.token_hash, token):
+        raise HubError(401, ErrorCode.UNAUTHORIZED, "Jeton de borne inconnu.")
+    if row.revoked_at is not None:
+        raise HubError(
+            401, ErrorCode.KIOSK_REVOKED, "Cette borne a été révoquée sur le hub : appairez-la à nouveau."
+        )
+    return KioskAuth(row.id, row.name, row.collective_id, row.network_id)
+
+
+def pull(db: Database, kiosk: KioskAuth, cursor: int, limit: int) -> PullResponse:
+    """The collective's events from other kiosks after `cursor`, in hub sequence order."""
+    with db.read() as conn:
+        # Read the high-water mark first: every sequence up to it is committed (see ingest._store).
+        last = conn.execute(
+            select(t.collectives.c.last_seq).where(t.collectives.c.id == kiosk.collective_id)
+        ).scalar_one()
+        rows = conn.execute(
+            select(t.events)
+            .where(
+                t.events.c.collective_id == kiosk.collective_id,
+                t.events.c.seq > cursor,
+                t.events.c.seq <= last,
+                t.events.c.kiosk_id != kiosk.kiosk_id,
+                t.events.c.type.not_in(list(HUB_ONLY_SCHEMAS)),
+            )
+            .order_by(t.events.c.seq)
+            .limit(limit + 1)
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [_change(row) for row in rows]
+    return PullResponse(
+        changes=changes, cursor=rows[-1].seq if has_more else last, has_more=has_more, hub_time=iso(utcnow())
+    )
+
+
+def _change(row: Any) -> Change:
+    event = Envelope.model_construct(
+        id=row.id,
+        type=row.type,
+        schema_=row.schema,
+        kiosk_id=row.kiosk_id,
+        seq=row.kiosk_seq,
+        occurred_at=row.occurred_at,
+        hlc=row.hlc,
+        clock_synced=bool(row.clock_synced),
+        payload=json.loads(row.payload),
+    )  # stored rows were validated when pushed: no second validation here
+    return Change.model_construct(
+        kind="event",
+        hub_seq=row.seq,
+        event=event,
+        received_at=row.received_at,
+        corrected_at=row.corrected_at,
+        flags=json.loads(row.flags),
+    )
+
+
+def pair(db: Database, request: PairRequest, address: str) -> PairResponse:
+    now = utcnow()
+    now_ms = int(now.timestamp() * 1000)
+
+    def work(conn: Connection) -> PairResponse | HubError:
+        conn.execute(delete(t.pair_failures).where(t.pair_failures.c.at_ms < now_ms - PAIR_WINDOW_MS))
+        failures = conn.execute(
+            select(func.count()).select_from(t.pair_failures).where(t.pair_failures.c.address == address)
+        ).scalar_one()
+        if failures >= PAIR_MAX_FAILURES:
+            return HubError(
+                429,
+                ErrorCode.TOO_MANY_ATTEMPTS,
+                "Trop d’essais de code d’appairage : patientez dix minutes.",
+                retry_after=PAIR_WINDOW_MS // 1000,
+            )
+        outcome = _pair_with_code(conn, request, iso(now))
+        if isinstance(outcome, HubError) and outcome.code in _CODE_FAILURES:
+            conn.execute(insert(t.pair_failures).values(address=address, at_ms=now_ms))
+        return outcome
+
+    # The failure is committed before it is answered: the next guess counts it, whatever the worker process.
+    outcome = db.write_retrying(work)
+    if isinstance(outcome, HubError):
+        raise outcome
+    return outcome
+
+
+_CODE_FAILURES = (ErrorCode.PAIRING_CODE_INVALID, ErrorCode.PAIRING_CODE_USED, ErrorCode.PAIRING_CODE_EXPIRED)
+
+
+def _pair_with_code(conn: Connection, request: PairRequest, now: str) -> PairResponse | HubError:
+    code_hash = secret_hash(normalise_code(request.code))
+    code = conn.execute(select(t.pairing_codes).where(t.pairing_codes.c.code_hash == code_hash)).first()
+    if code is None:
+        return HubError(403, ErrorCode.PAIRING_CODE_INVALID, "Code d’appairage inconnu : vérifiez-le.")
+    if code.used_at is not None:
+        return HubError(403, ErrorCode.PAIRING_CODE_USED, "Ce code a déjà servi : demandez-en un nouveau.")
+    if code.expires_at <= now:
+        return HubError(403, ErrorCode.PAIRING_CODE_EXPIRED, "Ce code a expiré : demandez-en un nouveau.")
+    collective = conn.execute(select(t.collectives).where(t.collectives.c.id == code.collective_id)).one()
+    network = conn.execute(select(t.networks).where(t.networks.c.id == collective.network_id)).one()
+    # The hub adopts the kiosk's own id: its journal already carries it in every event and HLC, and an
+    # event is never rewritten. It is a random UUID, so it is unique without the hub issuing it.
+    kiosk_id = request.kiosk_id or str(uuid.uuid4())
+    if conn.execute(select(t.kiosks.c.id).where(t.kiosks.c.id == kiosk_id)).first() is not None:
+        return HubError(
+            409,
+            ErrorCode.KIOSK_EXISTS,
+            "Cette borne est déjà appairée à ce hub (révoquée ou non) : le code n’a pas été utilisé.",
+        )
+    card_key = network.card_key
+    if card_key is None:  # the first kiosk of the network brings its key (or the hub makes one)
+        card_key = request.card_key or secrets.token_hex(32)
+        conn.execute(update(t.networks).where(t.networks.c.id == network.id).values(card_key=card_key))
+    elif request.card_key and request.card_key != card_key and request.keep_card_key:
+        return HubError(
+            409,
+            ErrorCode.CARD_KEY_MISMATCH,
+            "Les cartes de cette borne ont été enrôlées avec une autre clé que celle du réseau : "
+            "les appairer les rendrait inutilisables. Le code n’a pas été utilisé.",
+        )
+    used = conn.execute(
+        update(t.pairing_codes)
+        .where(t.pairing_codes.c.code_hash == code_hash, t.pairing_codes.c.used_at.is_(None))
+        .values(used_at=now, kiosk_id=kiosk_id)
+    )
+    if used.rowcount != 1:
+        return HubError(403, ErrorCode.PAIRING_CODE_USED, "Ce code a déjà servi : demandez-en un nouveau.")
+    token = new_token()
+    conn.execute(
+        insert(t.kiosks).values(
+            id=kiosk_id,
+            collective_id=collective.id,
+            name=request.kiosk_name,
+            token_hash=secret_hash(token),
+            paired_at=now,
+            revoked_at=None,
+            last_seen_at=now,
+        )
+    )
+    return PairResponse(
+        kiosk_id=kiosk_id,
+        token=token,
+        collective_id=collective.id,
+        collective_name=collective.name,
+        network_id=network.id,
+        card_key=card_key,
+        hub_time=now,
+    )

@@ -1,0 +1,112 @@
+"""What the hub does with facts: GDPR erasure of its copies, taps of cards enrolled elsewhere, duplicates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from hub import schema as t
+from kiosk.clock import HlcState, format_hlc
+from sync_client.protocol import Outcome, Reason
+from tests.hub.kiosks import HubHandle, Kiosk
+
+
+def _journal_event(kiosk: Kiosk, event_type: str) -> dict[str, Any]:
+    row = kiosk.store.query_one(
+        "SELECT id, type, schema, kiosk_id, seq, occurred_at, hlc, clock_synced, payload FROM journal"
+        " WHERE type = ? ORDER BY pos LIMIT 1",
+        (event_type,),
+    )
+    assert row is not None
+    wire = dict(row)
+    wire["clock_synced"] = bool(wire["clock_synced"])
+    wire["payload"] = json.loads(wire["payload"])
+    return wire
+
+
+def test_erasure_redacts_the_hub_copies_and_a_later_repush_is_a_duplicate(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    collective = hub.collective("Savoirs de Ménilmontant")
+    a, b = Kiosk(tmp_path / "a", collective), Kiosk(tmp_path / "b", collective)
+    a.pair(hub, collective)
+    b.pair(hub, collective)
+    fanny = a.member("Fanny")
+    a.services.listings.publish(fanny, "offer", "cuisine.quotidien", "Tartes salées", "chez moi")  # type: ignore[arg-type]
+    original = _journal_event(a, "member.registered")
+    listing = _journal_event(a, "listing.published")
+    a.sync()
+    b.sync()
+    b.services.members.erase(fanny, fanny)
+    b.sync()
+    with hub.db.read() as conn:
+        rows = conn.execute(
+            select(t.events.c.type, t.events.c.payload).where(t.events.c.member_id == fanny)
+        ).all()
+    payloads = {row.type: json.loads(row.payload) for row in rows}
+    assert payloads["member.registered"]["pseudonym"] == "" and payloads["listing.published"]["title"] == ""
+    a.sync()
+    assert a.services.members.get(fanny).is_erased
+    # A kiosk whose acknowledgement was lost sends it again, as it was before the erasure: not a conflict.
+    client = a.client()
+    try:
+        answer = client.push([original, listing])
+        assert [r.status for r in answer.results] == [Outcome.DUPLICATE, Outcome.DUPLICATE]
+        changed = {**original, "payload": {**original["payload"], "quartier": "Ailleurs"}}
+        answer = client.push([changed])
+        assert answer.results[0].status is Outcome.REJECTED and answer.results[0].reason is Reason.CONFLICT
+    finally:
+        client.close()
+
+
+def test_a_tap_of_a_card_enrolled_elsewhere_is_resolved_when_the_enrolment_arrives(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    collective = hub.collective("Savoirs de Charonne")
+    a, b = Kiosk(tmp_path / "a", collective), Kiosk(tmp_path / "b", collective)
+    a.pair(hub, collective)
+    b.pair(hub, collective)
+    uid = b"\x04\x11\x22\x33\x44\x55\x66"
+    uid_hash = a.services.cards.read(uid).uid_hash
+    # Kiosk A does not know the card yet; the tap is a fact it reports (a hub-only event type).
+    tap = {
+        "id": "01900000-0000-7000-8000-000000000001",
+        "type": "card.unknown_tapped",
+        "schema": 1,
+        "kiosk_id": a.kiosk_id,
+        "seq": 1,
+        "occurred_at": a.clock.now().isoformat(timespec="milliseconds"),
+        "hlc": format_hlc(HlcState(1, 0), a.kiosk_id),
+        "clock_synced": False,
+        "payload": {"uid_hash": uid_hash, "site_id": "site-local"},
+    }
+    client = a.client()
+    try:
+        assert client.push([tap]).results[0].status is Outcome.ACCEPTED
+    finally:
+        client.close()
+    gael = b.member("Gaël")
+    b.services.cards.enrol(b.services.cards.read(uid), gael)
+    b.sync()
+    with hub.db.read() as conn:
+        row = conn.execute(select(t.unknown_taps).where(t.unknown_taps.c.uid_hash == uid_hash)).one()
+    assert row.resolved_member_id == gael
+    assert b.sync().pulled == 0  # hub-only facts are not relayed to kiosks that could not apply them
+
+
+def test_one_event_the_hub_cannot_parse_is_refused_alone_and_the_rest_goes_through(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    collective = hub.collective("Évènement abîmé")
+    a = Kiosk(tmp_path / "a", collective)
+    a.pair(hub, collective)
+    for name in ("Inès", "Jules", "Karim", "Léa"):
+        a.member(name)
+    # A damaged journal row (say, written by a buggy version): its hlc does not parse.
+    a.store.conn.execute("UPDATE journal SET hlc = 'not-an-hlc' WHERE seq = 2")
+    report = a.sync()
+    assert report.pushed == 3 and [r.reason for r in report.rejected] == ["invalid"]
+    assert a.pending() == 0 and a.sync().rejected == ()
