@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from kiosk.domain import Identified, ListingKind
 from sync_client.worker import SyncState, SyncStatus, SyncWorker
 from tests.hub.kiosks import HubHandle, Kiosk, record_exchange, state
