@@ -29,7 +29,7 @@ from kiosk.clock import FixedClock, HlcState, format_hlc, hlc_tick, to_ms
 from kiosk.config import Config, load_config, with_data_dir
 from kiosk.demo_content import LISTINGS, PROFILES, SERVICES
 from kiosk.ids import new_id
-from kiosk.journal import EVENT_SCHEMAS, Event, encode_payload
+from kiosk.journal import EVENT_SCHEMAS, INSERT_SQL, Event, journal_row
 from kiosk.services import open_services
 from kiosk.store.schema import LATEST_VERSION, MIGRATIONS
 from kiosk.themes import load_catalogue
@@ -163,19 +163,8 @@ class _Writer:
             payload,
         )
         projections.apply(self.conn, event)
-        self.rows.append(
-            (
-                event.id,
-                event.type,
-                event.schema,
-                event.kiosk_id,
-                event.seq,
-                event.occurred_at,
-                event.hlc,
-                1,
-                encode_payload(payload),
-            )
-        )
+        # Already synced to the hub, as on a kiosk that has been online: only recent events wait to be pushed.
+        self.rows.append(journal_row(event, pushed=True))
         self.seq += 1
         if len(self.rows) >= BATCH:
             self.flush()
@@ -183,12 +172,7 @@ class _Writer:
             self.conn.execute("BEGIN")
 
     def flush(self) -> None:
-        # Already synced to the hub, as on a kiosk that has been online: only recent events wait to be pushed.
-        self.conn.executemany(
-            "INSERT INTO journal (id, type, schema, kiosk_id, seq, occurred_at, hlc, clock_synced, payload,"
-            " pushed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            self.rows,
-        )
+        self.conn.executemany(INSERT_SQL, self.rows)
         self.rows.clear()
 
     def finish(self) -> None:

@@ -155,6 +155,7 @@ def cmd_tap(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from hardware.device_doctor import printer_check, scanner_check
     from hardware.nfc_doctor import nfc_checks
     from kiosk.doctor import Status, run_checks
     from sync_client.doctor_checks import check_hub
@@ -162,8 +163,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     set_language(config.kiosk.language)
     report = run_checks(config)
-    # A kiosk without a reader still works (QR passes, sign-up): a missing reader warns, it does not fail.
-    for name, status, message in nfc_checks(required=False):
+    # `[nfc] enabled = false`: a kiosk that works with QR passes only; a missing reader then only warns.
+    device_checks = [*nfc_checks(required=config.nfc.enabled), printer_check(config), scanner_check(config)]
+    for name, status, message in device_checks:
         report.add(name, Status(status), message)
     check_hub(report, config)
     print(report.to_json() if args.json else report.describe())

@@ -59,12 +59,49 @@ class HubSection:
 
 
 @dataclass(frozen=True)
+class NfcSection:
+    enabled: bool
+    feedback: bool  # ACR122U beep/LED on each tap
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    kind: str  # none, network, file, usb, serial, simulated
+    paper_mm: int
+    host: str
+    port: int
+    device: str
+    usb_vendor: int
+    usb_product: int
+    baudrate: int
+    codepage: str
+    timeout_s: int
+    folder: str
+
+
+@dataclass(frozen=True)
+class ScannerSection:
+    device: str
+    layout: str
+    camera: bool
+
+
+@dataclass(frozen=True)
+class LinksSection:
+    base_url: str
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection
     collective: CollectiveSection
     site: SiteSection
     security: SecuritySection
     hub: HubSection
+    nfc: NfcSection
+    printer: PrinterSection
+    scanner: ScannerSection
+    links: LinksSection
     source: str = "defaults"
 
     @property
@@ -85,7 +122,13 @@ _SECTIONS: dict[str, type[Any]] = {
     "site": SiteSection,
     "security": SecuritySection,
     "hub": HubSection,
+    "nfc": NfcSection,
+    "printer": PrinterSection,
+    "scanner": ScannerSection,
+    "links": LinksSection,
 }
+PRINTER_KINDS = ("none", "network", "file", "usb", "serial", "simulated")
+SCANNER_LAYOUTS = ("fr", "us")
 
 
 def _type_name(expected: type[Any]) -> str:
@@ -116,6 +159,27 @@ def _check_values(section: str, values: dict[str, Any], fail: Any) -> None:
             fail(f"{section}.card_key", "64 caractères hexadécimaux (ou vide)")
         if not 1 <= values["admin_pin_attempts"] <= 20:
             fail(f"{section}.admin_pin_attempts", "un nombre entre 1 et 20")
+    if section == "printer":
+        if values["kind"] not in PRINTER_KINDS:
+            fail(f"{section}.kind", "l’un de " + ", ".join(PRINTER_KINDS))
+        if values["paper_mm"] not in (58, 80):
+            fail(f"{section}.paper_mm", "58 ou 80 (largeur du papier en mm)")
+        if not 1 <= values["port"] <= 65535:
+            fail(f"{section}.port", "un port TCP entre 1 et 65535")
+        if not 1 <= values["timeout_s"] <= 60:
+            fail(f"{section}.timeout_s", "un nombre de secondes entre 1 et 60")
+        if values["kind"] == "network" and not values["host"]:
+            fail(f"{section}.host", "l’adresse de l’imprimante réseau")
+        if values["kind"] in ("file", "serial") and not values["device"]:
+            fail(f"{section}.device", "le chemin du périphérique (par exemple /dev/usb/lp0)")
+    if section == "scanner" and values["layout"] not in SCANNER_LAYOUTS:
+        fail(f"{section}.layout", '"fr" (AZERTY) ou "us" (QWERTY)')
+    if (
+        section == "links"
+        and values["base_url"]
+        and not values["base_url"].startswith(("https://", "http://"))
+    ):
+        fail(f"{section}.base_url", "une adresse qui commence par https:// (ou vide)")
     if section == "hub":
         if values["url"] and not values["url"].startswith(("https://", "http://")):
             fail(f"{section}.url", "une adresse qui commence par https:// (ou vide)")

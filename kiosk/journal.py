@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kiosk.clock import HlcState, format_hlc, hlc_tick, to_ms
+from kiosk.clock import HlcState, format_hlc, hlc_receive, hlc_tick, to_ms
 from kiosk.ids import new_id
 
 # Payload schema version of each event type. Extend, never rename; bump a version when a payload changes.
@@ -67,6 +67,38 @@ def encode_payload(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+INSERT_SQL = (
+    "INSERT INTO journal (id, type, schema, kiosk_id, seq, occurred_at, hlc, clock_synced, payload,"
+    " origin, pushed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def journal_row(event: Event, *, origin: str = "local", pushed: bool = False) -> tuple[object, ...]:
+    """The journal table's row for an event, in `INSERT_SQL`'s order (payload in canonical JSON)."""
+    return (
+        event.id,
+        event.type,
+        event.schema,
+        event.kiosk_id,
+        event.seq,
+        event.occurred_at,
+        event.hlc,
+        int(event.clock_synced),
+        encode_payload(event.payload),
+        origin,
+        int(pushed),
+    )
+
+
+def merge_remote_clock(conn: sqlite3.Connection, remote: HlcState, wall_ms: int) -> None:
+    """HLC receive rule: our next events order after everything we have seen, whatever our clock says."""
+    hlc_ms, hlc_counter = conn.execute("SELECT hlc_ms, hlc_counter FROM kiosk_state WHERE id = 1").fetchone()
+    merged = hlc_receive(HlcState(hlc_ms, hlc_counter), remote, wall_ms)
+    conn.execute(
+        "UPDATE kiosk_state SET hlc_ms = ?, hlc_counter = ? WHERE id = 1", (merged.ms, merged.counter)
+    )
+
+
 def append(
     conn: sqlite3.Connection,
     event_type: str,
@@ -90,21 +122,7 @@ def append(
         clock_synced=clock_synced,
         payload=payload,
     )
-    conn.execute(
-        "INSERT INTO journal (id, type, schema, kiosk_id, seq, occurred_at, hlc, clock_synced,"
-        " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            event.id,
-            event.type,
-            event.schema,
-            event.kiosk_id,
-            event.seq,
-            event.occurred_at,
-            event.hlc,
-            int(event.clock_synced),
-            encode_payload(payload),
-        ),
-    )
+    conn.execute(INSERT_SQL, journal_row(event))
     conn.execute(
         "UPDATE kiosk_state SET next_seq = ?, hlc_ms = ?, hlc_counter = ? WHERE id = 1",
         (seq + 1, hlc.ms, hlc.counter),

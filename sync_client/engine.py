@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk import projections
-from kiosk.clock import Clock, HlcState, SystemClock, hlc_receive, parse_hlc, to_ms
-from kiosk.journal import Event, encode_payload, pending_count
+from kiosk.clock import Clock, HlcState, SystemClock, parse_hlc, to_ms
+from kiosk.journal import INSERT_SQL, Event, journal_row, merge_remote_clock, pending_count
 from kiosk.store import Store
 from sync_client.client import HubClient, HubRefused
 from sync_client.protocol import MAX_BATCH_BYTES, MAX_BATCH_EVENTS, Envelope, Outcome
@@ -261,7 +261,7 @@ class SyncEngine:
                         else newest
                     )
                 if newest is not None:
-                    _merge_hlc(conn, newest, to_ms(self.clock.now()))
+                    merge_remote_clock(conn, newest, to_ms(self.clock.now()))
                 conn.execute(
                     "UPDATE hub_link SET pull_cursor = ?, initial_pull_done = initial_pull_done OR ?"
                     " WHERE id = 1",
@@ -299,28 +299,14 @@ def apply_remote(conn: sqlite3.Connection, envelope: Envelope, now: str) -> str:
         envelope.clock_synced,
         envelope.payload,
     )
-    row = (
-        event.id,
-        event.type,
-        event.schema,
-        event.kiosk_id,
-        event.seq,
-        event.occurred_at,
-        event.hlc,
-        int(event.clock_synced),
-        encode_payload(event.payload),
-    )
-    insert = (
-        "INSERT INTO journal (id, type, schema, kiosk_id, seq, occurred_at, hlc, clock_synced, payload,"
-        " origin, pushed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'remote', 1)"
-    )
+    row = journal_row(event, origin="remote", pushed=True)
     conn.execute("SAVEPOINT remote_event")
     try:
-        conn.execute(insert, row)
+        conn.execute(INSERT_SQL, row)
         projections.apply(conn, event)
     except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as error:
         conn.execute("ROLLBACK TO remote_event")
-        conn.execute(insert, row)
+        conn.execute(INSERT_SQL, row)
         conn.execute(
             "INSERT OR REPLACE INTO sync_apply_errors (event_id, error, at) VALUES (?, ?, ?)",
             (event.id, f"{error.__class__.__name__}: {error}", now),
@@ -329,12 +315,3 @@ def apply_remote(conn: sqlite3.Connection, envelope: Envelope, now: str) -> str:
         return "error"
     conn.execute("RELEASE remote_event")
     return "applied"
-
-
-def _merge_hlc(conn: sqlite3.Connection, remote: HlcState, wall_ms: int) -> None:
-    """Our next events order after everything we have seen, whatever our wall clock says."""
-    ms, counter = conn.execute("SELECT hlc_ms, hlc_counter FROM kiosk_state WHERE id = 1").fetchone()
-    merged = hlc_receive(HlcState(ms, counter), remote, wall_ms)
-    conn.execute(
-        "UPDATE kiosk_state SET hlc_ms = ?, hlc_counter = ? WHERE id = 1", (merged.ms, merged.counter)
-    )

@@ -14,7 +14,8 @@ from kiosk.services import open_services
 
 def site_config(tmp_path: Path) -> Path:
     path = tmp_path / "site.toml"
-    path.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    # No reader on the test machine's default config: a QR-only kiosk (the NFC checks have their own tests).
+    path.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n[nfc]\nenabled = false\n', encoding="utf-8")
     return path
 
 
@@ -76,3 +77,30 @@ def test_bad_date_argument_is_explained(tmp_path: Path, capsys: pytest.CaptureFi
         main(["export", str(tmp_path / "x.csv"), "--from", "hier", "--to", "01/11/2026"])
     assert exit_info.value.code == 2
     assert "25/11/2026" in capsys.readouterr().err
+
+
+def test_doctor_reports_printer_and_scanner(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n[nfc]\nenabled = false\n'
+        '[printer]\nkind = "simulated"\n[scanner]\ndevice = "/dev/input/by-id/no-such-scanner"\n',
+        encoding="utf-8",
+    )
+    assert main(["doctor", "--json", "--config", str(path)]) == 1
+    checks = {check["name"]: check for check in json.loads(capsys.readouterr().out)["checks"]}
+    assert checks["imprimante"]["status"] == "ok"
+    assert checks["lecteur de QR"]["status"] == "fail"
+    assert "introuvable" in checks["lecteur de QR"]["message"]
+
+
+def test_doctor_fails_when_a_reader_is_expected_and_pcscd_is_absent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hardware.nfc_doctor import nfc_checks
+
+    if any(status == "ok" for _, status, _ in nfc_checks(required=True)):
+        pytest.skip("a pcscd answers on this machine: the absent-service case cannot be shown here")
+    path = tmp_path / "site.toml"
+    path.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
+    assert main(["doctor", "--config", str(path)]) == 1
+    assert "[ÉCHEC]" in capsys.readouterr().out

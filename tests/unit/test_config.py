@@ -52,6 +52,12 @@ def test_site_file_overrides_some_keys(tmp_path: Path) -> None:
         ("[kiosk]\ninactivity_seconds = true\n", "kiosk.inactivity_seconds", "nombre entier"),
         ('[imprimante]\nmodele = "x"\n', "imprimante", "sections connues"),
         ('kiosk = "x"\n', "kiosk", "section"),
+        ('[printer]\nkind = "laser"\n', "printer.kind", "network"),
+        ('[printer]\nkind = "network"\n', "printer.host", "adresse"),
+        ("[printer]\npaper_mm = 57\n", "printer.paper_mm", "58 ou 80"),
+        ('[scanner]\nlayout = "de"\n', "scanner.layout", "AZERTY"),
+        ('[hub]\nurl = "ftp://hub"\n', "hub.url", "https://"),
+        ('[nfc]\nenabled = "oui"\n', "nfc.enabled", "true ou false"),
     ],
 )
 def test_wrong_values_name_file_key_and_expectation(
