@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,7 +115,42 @@ def _check_contents(path: Path, conn: sqlite3.Connection, user_version: int) -> 
         conn.execute(f'SELECT * FROM "{table}" LIMIT 1').fetchall()
 
 
+def _fingerprint(path: Path) -> tuple[int, ...]:
+    """What changes when someone writes the database: the file and its WAL (size and time)."""
+    stamps: list[int] = []
+    for candidate in (path, Path(f"{path}-wal")):
+        try:
+            info = candidate.stat()
+            stamps += [info.st_size, info.st_mtime_ns]
+        except OSError:
+            stamps += [-1, -1]
+    return tuple(stamps)
+
+
+PROBE_ATTEMPTS = 20
+OPEN_ATTEMPTS = 100  # × PROBE_RETRY_SECONDS: five seconds at most
+PROBE_RETRY_SECONDS = 0.05
+
+
 def _probe(path: Path) -> None:
+    """`_probe_once`, again while the file changes under it or is locked: another opener (the sync
+    worker starting with the app) may be creating or upgrading it at this very moment. A damaged file
+    does not change between two looks, so it is still refused at once."""
+    for attempt in range(PROBE_ATTEMPTS):
+        before = _fingerprint(path)
+        try:
+            _probe_once(path)
+            return
+        except KioskError as error:
+            busy = "locked" in str(error.params.get("detail", "")) or "busy" in str(
+                error.params.get("detail", "")
+            )
+            if attempt == PROBE_ATTEMPTS - 1 or (_fingerprint(path) == before and not busy):
+                raise
+        time.sleep(PROBE_RETRY_SECONDS)
+
+
+def _probe_once(path: Path) -> None:
     """Open read-only and look, without creating `-wal`/`-shm` files or changing a byte.
 
     Without a WAL (or rollback journal) beside it, nobody has the file open in WAL mode, so it is read
@@ -238,6 +274,19 @@ class Store:
         else:
             _check_known(path, *header)
             _probe(path)
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return cls._connect(path)
+            except sqlite3.OperationalError as error:
+                # Switching to WAL or recovering it can answer "busy" at once, without waiting, while
+                # another opener (the app and its sync worker start together) is at the same step.
+                if not _is_busy(error) or attempt == OPEN_ATTEMPTS - 1:
+                    raise KioskError(codes.STORE_IO, detail=str(error)) from None
+                time.sleep(PROBE_RETRY_SECONDS)
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _connect(cls, path: Path) -> Store:
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
@@ -253,6 +302,8 @@ class Store:
             store._migrate(version)
         except sqlite3.DatabaseError as error:
             conn.close()
+            if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
+                raise
             if isinstance(error, sqlite3.OperationalError) and (_is_io(error) or _is_full(error)):
                 raise storage_error(error, path.parent) from None
             raise _corrupt(path, str(error)) from None
@@ -328,6 +379,10 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    return (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _is_full(error: sqlite3.Error) -> bool:
