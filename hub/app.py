@@ -22,7 +22,7 @@ from hub import __version__
 from hub.db import DB_ENV, Database
 from hub.errors import HubError
 from hub.ingest import KioskAuth, push
-from hub.sync import authenticate, pair, pull
+from hub.sync import authenticate, pair, pull_json
 from hub.util import iso, utcnow
 from sync_client.protocol import (
     API_PREFIX,
@@ -206,7 +206,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         collective: Annotated[str | None, Query(max_length=64)] = None,
     ) -> Response:
         check_collective(auth, collective)
-        return _json(pull(database, auth, cursor, limit))
+        return Response(pull_json(database, auth, cursor, limit), media_type="application/json")
 
     @app.get(f"{API_PREFIX}/kiosk", response_model=WhoAmI, responses=_ERRORS)
     def who_am_i(auth: Annotated[KioskAuth, Depends(kiosk)], kiosk_time: KioskTime = None) -> WhoAmI:

@@ -30,6 +30,8 @@ def _out(args: argparse.Namespace, data: Any, text: str) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from hub.transport import NoDelayH11Protocol
+
     db = Database(args.db)
     admin.init(db)  # once, here, before any worker process starts
     db.dispose()
@@ -42,6 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            http=NoDelayH11Protocol,
             log_level=args.log_level,
             timeout_graceful_shutdown=5,
         )
@@ -52,6 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             create_app(Database(db.url)),
             host=args.host,
             port=args.port,
+            http=NoDelayH11Protocol,
             log_level=args.log_level,
             timeout_graceful_shutdown=5,
         )

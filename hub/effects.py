@@ -57,9 +57,21 @@ class _Knowledge:
     members: dict[str, _Member] = field(default_factory=dict)
     cards: dict[str, _Card] = field(default_factory=dict)
     enrolled: set[str] = field(default_factory=set)
+    # uid_hash → card, by member: `cards_of` runs for every act of a batch (a scan of all cards made a
+    # 500-event push quadratic)
+    by_member: dict[str, dict[str, _Card]] = field(default_factory=dict)
+
+    def put_card(self, uid_hash: str, card: _Card) -> None:
+        self.cards[uid_hash] = card
+        self.by_member.setdefault(card.member_id, {})[uid_hash] = card
+
+    def move_card(self, uid_hash: str, card: _Card, member_id: str) -> None:
+        self.by_member.get(card.member_id, {}).pop(uid_hash, None)
+        card.member_id = member_id
+        self.by_member.setdefault(member_id, {})[uid_hash] = card
 
     def cards_of(self, member_id: str) -> list[_Card]:
-        return [card for card in self.cards.values() if card.member_id == member_id]
+        return list(self.by_member.get(member_id, {}).values())
 
 
 def acting_members(payload: dict[str, Any]) -> list[str]:
@@ -87,7 +99,7 @@ def _load(conn: Connection, network_id: str, batch: list[Any]) -> _Knowledge:
             t.cards.c.member_id.in_(member_ids) | t.cards.c.uid_hash.in_(hashes),
         )
         for row in conn.execute(query):
-            known.cards[row.uid_hash] = _Card(row.member_id, row.revoked_at, row.enrolled_at, stored=True)
+            known.put_card(row.uid_hash, _Card(row.member_id, row.revoked_at, row.enrolled_at, stored=True))
     return known
 
 
@@ -107,16 +119,18 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
         elif event.type == "card.enrolled":
             card = known.cards.get(p["uid_hash"])
             if card is None:
-                known.cards[p["uid_hash"]] = _Card(p["member_id"], None, at, stored=False, dirty=True)
+                known.put_card(p["uid_hash"], _Card(p["member_id"], None, at, stored=False, dirty=True))
             elif card.revoked_at is None:  # as on the kiosks: a revoked card stays revoked
-                card.member_id, card.enrolled_at, card.dirty = p["member_id"], at, True
+                known.move_card(p["uid_hash"], card, p["member_id"])
+                card.enrolled_at, card.dirty = at, True
             known.enrolled.add(p["uid_hash"])
         elif event.type == "card.revoked":
             card = known.cards.get(p["uid_hash"])
             if card is not None and card.revoked_at is None:
                 card.revoked_at, card.dirty = at, True
         elif event.type in ACTS:
-            row["flags"] = json.dumps(_flags(known, p, at))
+            flags = _flags(known, p, at)
+            row["flags"] = json.dumps(flags) if flags else "[]"
     _flush(conn, collective_id, network_id, known)
 
 

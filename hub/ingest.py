@@ -169,7 +169,8 @@ def _store(
         last_seq += 1
         taken[event.seq] = event.id
         fresh[event.id] = _New(event, dict(event.payload), _row(kiosk, event, last_seq, skew_ms, received_at))
-        results.append(EventResult(id=event.id, status=Outcome.ACCEPTED, hub_seq=last_seq))
+        # built from values checked above: no validation pass per event (500 of them per batch)
+        results.append(EventResult.model_construct(id=event.id, status=Outcome.ACCEPTED, hub_seq=last_seq))
     if fresh:
         batch = list(fresh.values())
         effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)

@@ -149,9 +149,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_tap(args: argparse.Namespace) -> int:
+    from hardware.nfc import NfcSettings
     from hardware.nfc_cli import tap_command
 
-    return tap_command(_config(args), args.timeout)
+    config = _config(args)
+    return tap_command(config, args.timeout, settings=NfcSettings(feedback=config.nfc.feedback))
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

@@ -1,0 +1,57 @@
+"""The pull answer written straight from the stored rows is the `PullResponse` the models would write."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from bench.hub_bench import envelopes
+from hub import schema as t
+from hub.ingest import KioskAuth, push
+from hub.sync import pull, pull_json
+from kiosk.clock import HlcState, format_hlc
+from sync_client.protocol import Envelope, PullResponse
+from tests.hub.kiosks import HubHandle
+
+
+def test_pull_json_is_the_models_answer(hub: HubHandle) -> None:
+    collective = hub.collective("Pull JSON « été »")
+    with hub.db.read() as conn:
+        network = conn.execute(
+            select(t.collectives.c.network_id).where(t.collectives.c.id == collective)
+        ).scalar_one()
+    writer = KioskAuth(str(uuid.uuid4()), "écrivain", collective, network)
+    reader = KioskAuth(str(uuid.uuid4()), "lecteur", collective, network)
+    wire = envelopes(writer.kiosk_id, 40, collective=collective)
+    assert [e["type"] for e in wire[5:8]] == ["member.registered", "card.enrolled", "exchange.recorded"]
+    wire[5]["payload"]["pseudonym"] = 'Zoë "l\'ancienne" \\ ☕ \u2028 \x01'
+    member, uid_hash = wire[5]["payload"]["member_id"], wire[6]["payload"]["uid_hash"]
+    seq = len(wire)
+    for event_type, payload in (
+        ("card.revoked", {"uid_hash": uid_hash, "by": None}),  # later acts of the member are flagged
+        ("exchange.recorded", {**wire[7]["payload"], "exchange_id": str(uuid.uuid4())}),
+        ("member.erased", {"member_id": member}),  # earlier events redacted
+    ):
+        seq += 1
+        hlc = format_hlc(HlcState(1_795_000_000_000 + seq, 0), writer.kiosk_id)
+        wire.append(
+            {
+                **wire[-1],
+                "id": str(uuid.uuid4()),
+                "type": event_type,
+                "seq": seq,
+                "hlc": hlc,
+                "payload": payload,
+            }
+        )
+    events = [Envelope.model_validate(e) for e in wire]
+    push(hub.db, writer, events, skew_ms=1234)
+    for cursor, limit in ((0, 1000), (0, 7), (5, 3)):
+        expected = pull(hub.db, reader, cursor, limit)
+        got = PullResponse.model_validate_json(pull_json(hub.db, reader, cursor, limit))
+        assert got.model_dump(exclude={"hub_time"}) == expected.model_dump(exclude={"hub_time"})
+    everything = pull(hub.db, reader, 0, 1000)
+    assert len(everything.changes) == len(wire)
+    assert any(c.flags for c in everything.changes)
+    assert pull(hub.db, writer, 0, 1000).changes == []
