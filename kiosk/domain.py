@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from kiosk.errors import KioskError
+
 MIN_DURATION_MIN = 1
 MAX_DURATION_MIN = 12 * 60
 CANCEL_WINDOW_MIN = 10
@@ -65,6 +67,7 @@ class Identified(StrEnum):
     UNKNOWN = "unknown"
     REVOKED = "revoked"
     RANDOM_UID = "random_uid"
+    INVALID_PASS = "invalid_pass"  # a QR that is not a valid pass of this collective (refusal says why)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class Identification:
     outcome: Identified
     member: Member | None = None
     card: Card | None = None
+    refusal: KioskError | None = None  # for a refused pass: what to tell the person
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ EVENT_SCHEMAS: dict[str, int] = {
     "event.registered": 1,
     "event.unregistered": 1,
     "attendance.checked_in": 1,
+    "pass.key_published": 1,
+    "pass.revoked": 1,
 }
 
 

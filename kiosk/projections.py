@@ -15,6 +15,7 @@ from kiosk.journal import Event
 from kiosk.text import fold
 
 ERASED_PSEUDONYM = "Membre effacé"
+UTC_SQL = "strftime('%Y-%m-%dT%H:%M:%fZ', ?)"  # an ISO moment with offset, as UTC text that sorts by time
 # What search sees of a listing's theme: its labels and its parent's, in both languages.
 THEME_LABEL_SQL = (
     "SELECT t.label_fr || ' ' || t.label_en || ' ' || coalesce(parent.label_fr || ' ' || parent.label_en, '')"
@@ -89,6 +90,7 @@ def _member_erased(conn: sqlite3.Connection, event: Event) -> None:
         " WHERE member_id = ?",
         (event.occurred_at, member_id),
     )
+    _revoke_passes(conn, member_id, event.occurred_at)
     _redact_journal(conn, member_id)
 
 
@@ -360,4 +362,31 @@ def _checked_in(conn: sqlite3.Connection, event: Event) -> None:
         "INSERT OR IGNORE INTO workshop_attendance (workshop_id, attendee, member_id, checked_in_at)"
         " VALUES (?, ?, ?, ?)",
         (p["workshop_id"], attendee, member_id, event.occurred_at),
+    )
+
+
+# Member passes -----------------------------------------------------------------------------------
+
+
+def _revoke_passes(conn: sqlite3.Connection, member_id: str, moment: str) -> None:
+    """Every pass of this member issued before `moment` is refused from now on (latest moment wins)."""
+    conn.execute(
+        "INSERT INTO pass_revocations (member_id, revoked_before) VALUES (?, " + UTC_SQL + ")"
+        " ON CONFLICT (member_id) DO UPDATE"
+        " SET revoked_before = max(revoked_before, excluded.revoked_before)",
+        (member_id, moment),
+    )
+
+
+@projects("pass.revoked")
+def _pass_revoked(conn: sqlite3.Connection, event: Event) -> None:
+    _revoke_passes(conn, event.payload["member_id"], event.occurred_at)
+
+
+@projects("pass.key_published")
+def _pass_key_published(conn: sqlite3.Connection, event: Event) -> None:
+    p = event.payload
+    conn.execute(
+        "INSERT OR IGNORE INTO pass_keys (key_id, public_key, kiosk_id, published_at) VALUES (?, ?, ?, ?)",
+        (p["key_id"], p["public_key"], event.kiosk_id, event.occurred_at),
     )

@@ -51,6 +51,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
         "participants",
     ),
     "exchange.confirmed": ("exchange_id", "member_id"),
+    "pass.key_published": ("key_id", "public_key"),
+    "pass.revoked": ("member_id",),
     "exchange.declined": ("exchange_id", "member_id"),
     "exchange.cancelled": ("exchange_id", "reason"),
     "event.scheduled": (

@@ -15,6 +15,7 @@ from kiosk.services.context import Context
 from kiosk.services.exchanges import Exchanges
 from kiosk.services.listings import Listings
 from kiosk.services.members import Members
+from kiosk.services.passes import Passes
 from kiosk.services.workshops import Workshops
 from kiosk.store import Store
 from kiosk.themes import Catalogue, load_catalogue
@@ -34,6 +35,7 @@ class Services:
     listings: Listings
     exchanges: Exchanges
     workshops: Workshops
+    passes: Passes
 
     @property
     def store(self) -> Store:
@@ -116,4 +118,5 @@ def open_services(
         listings=Listings(ctx),
         exchanges=Exchanges(ctx),
         workshops=Workshops(ctx),
+        passes=Passes(ctx),
     )

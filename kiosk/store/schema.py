@@ -248,11 +248,29 @@ def _split(sql: str) -> list[str]:
 
 
 # MIGRATIONS[i] takes a database from version i to version i + 1.
+V5 = """
+ALTER TABLE kiosk_state ADD COLUMN pass_signing_key TEXT;
+CREATE TABLE pass_keys (
+    key_id TEXT PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    published_at TEXT NOT NULL
+);
+CREATE TABLE pass_revocations (
+    member_id TEXT PRIMARY KEY,
+    revoked_before TEXT NOT NULL
+);
+INSERT INTO pass_revocations (member_id, revoked_before)
+    SELECT id, strftime('%Y-%m-%dT%H:%M:%fZ', erased_at) FROM members WHERE erased_at IS NOT NULL;
+"""
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
     _script(V2),
     _script(V3),
     _script(V4),
+    _script(V5),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

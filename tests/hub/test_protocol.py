@@ -60,6 +60,8 @@ def _every_event_type(services: Services) -> None:
     services.workshops.register(workshop.id, ben.id)
     services.workshops.unregister(workshop.id, ben.id)
     services.workshops.check_in(workshop.id, ben.id)
+    services.passes.issue(ben.id)
+    services.passes.revoke(ben.id, lib.id)
     services.members.erase(ana.id, lib.id)
 
 

@@ -148,6 +148,15 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
              "minutes": 240},
         ],
     },
+    5: {
+        "pass_keys": [
+            {"key_id": "0a1b2c3d", "public_key": "ab" * 32, "kiosk_id": "01a20000-0000-7000-8000-0000000000b2",
+             "published_at": AT},
+        ],
+        "pass_revocations": [
+            {"member_id": INES, "revoked_before": "2026-03-14T09:30:00.000Z"},
+        ],
+    },
 }  # fmt: skip
 
 # What a migration derives from earlier rows: version → (version of the rows it derives from, table, row).
@@ -160,6 +169,9 @@ DERIVED_AT: dict[int, list[tuple[int, str, dict[str, Any]]]] = {
                                    "exchanges": 1, "minutes": 45}),
         (1, "exchange_participants", {"exchange_id": EXCHANGE, "position": 1,
                                       "occurred_at": "2026-03-14T10:00+01:00"}),
+    ],
+    5: [  # members erased before passes existed: any pass of theirs is refused
+        (1, "pass_revocations", {"member_id": ERASED, "revoked_before": "2026-03-14T09:30:00.000Z"}),
     ],
 }  # fmt: skip
 

@@ -122,6 +122,7 @@ class KioskMachine(RuleBasedStateMachine):
         self.listings: list[str] = []
         self.exchanges: list[str] = []
         self.workshops: list[str] = []
+        self.passes: list[tuple[str, str, datetime]] = []  # (text, member id, issued at)
         self.refused = 0
         self.in_hypothesis = True  # statistics (`event`) only exist inside a hypothesis run
 
@@ -218,6 +219,34 @@ class KioskMachine(RuleBasedStateMachine):
         member_id = self.choose(self.members, who)
         actor_id = member_id if themself else self.choose(self.members, actor)
         self.attempt(lambda: self.services.members.erase(member_id, actor_id))
+
+    @rule(who=pick)
+    def issue_pass(self, who: int) -> None:
+        member_id = self.choose(self.members, who)
+        text = self.attempt(lambda: self.services.passes.issue(member_id))
+        if text is not None:
+            self.passes.append((text, member_id, self.clock.now()))
+
+    @rule(who=pick, actor=pick, themself=st.booleans())
+    def revoke_passes(self, who: int, actor: int, themself: bool) -> None:
+        member_id = self.choose(self.members, who)
+        actor_id = member_id if themself else self.choose(self.members, actor)
+        self.attempt(lambda: self.services.passes.revoke(member_id, actor_id))
+
+    @invariant()
+    def revoked_passes_never_identify(self) -> None:
+        for text, member_id, issued_at in self.passes:
+            found = self.services.passes.identify(text)
+            row = self.services.store.conn.execute(
+                "SELECT revoked_before FROM pass_revocations WHERE member_id = ?", (member_id,)
+            ).fetchone()
+            # Passes carry whole seconds; a revocation ends the passes issued before its moment.
+            issued = issued_at.replace(microsecond=0)
+            revoked = row is not None and issued < datetime.fromisoformat(row[0])
+            if revoked or self.services.members.get(member_id).is_erased:
+                assert found.outcome is Identified.REVOKED, (member_id, found)
+            else:
+                assert found.outcome is Identified.MEMBER, (member_id, found)
 
     # Listings -----------------------------------------------------------------------------------
 

@@ -101,8 +101,11 @@ def test_migration_v4_counts_an_existing_history(
     expected_dates = rows(
         services, "SELECT exchange_id, position, occurred_at FROM exchange_participants ORDER BY 1, 2"
     )
-    # Back to what a V3 kiosk had: none of what V4 adds.
+    # Back to what a V3 kiosk had: none of what V4 (and V5, member passes) add.
     with services.store.transaction() as conn:
+        conn.execute("DROP TABLE pass_keys")
+        conn.execute("DROP TABLE pass_revocations")
+        conn.execute("ALTER TABLE kiosk_state DROP COLUMN pass_signing_key")
         conn.execute("DROP TABLE member_recognition")
         conn.execute("DROP INDEX participants_member_recent")
         conn.execute("DROP INDEX listings_status_published")
