@@ -150,8 +150,8 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
     },
     5: {
         "pass_keys": [
-            {"key_id": "0a1b2c3d", "public_key": "ab" * 32, "kiosk_id": "01a20000-0000-7000-8000-0000000000b2",
-             "published_at": AT},
+            {"key_id": "0a1b2c3d", "public_key": "ab" * 32,
+             "kiosk_id": "01a20000-0000-7000-8000-0000000000b2", "published_at": AT},
         ],
         "pass_revocations": [
             {"member_id": INES, "revoked_before": "2026-03-14T09:30:00.000Z"},
