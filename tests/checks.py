@@ -6,6 +6,7 @@ Each check reads a real store and fails with a sentence saying what is wrong.
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,29 @@ def check_all(store: Store, config: Config, folder: Path) -> int:
     state, replayed = snapshot(store), replayed_snapshot(store, config, folder)
     assert replayed == state, "replaying the journal differs: " + differences(state, replayed)
     return count
+
+
+def open_concurrently(path: Path, openers: int) -> list[Store]:
+    """Open the store at `path` from `openers` threads released together (the app and its sync worker
+    starting at once); fails with what went wrong if any opening did. The caller closes the stores."""
+    barrier = threading.Barrier(openers)
+    opened: list[Store] = []
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            opened.append(Store.open(path))
+        except BaseException as error:  # reported below, in the test's thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(openers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        for store in opened:
+            store.close()
+        raise AssertionError(f"concurrent openings failed: {failures}")
+    return opened

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from kiosk.errors import KioskError
 from kiosk.services import open_services
 from kiosk.store import Store
 from kiosk.store.schema import APPLICATION_ID, LATEST_VERSION, MIGRATIONS
+from tests.checks import open_concurrently
 
 KIOSK = "01a20000-0000-7000-8000-00000000000a"
 KARIM = "01a20000-0000-7000-8000-000000000001"
@@ -327,24 +327,8 @@ def test_concurrent_openings_upgrade_once(tmp_path: Path, version: int) -> None:
     """The app and its sync worker open the store together after an update: each step runs once."""
     path = tmp_path / "kiosk.sqlite3"
     build_at_version(path, version)
-    barrier = threading.Barrier(4)
-    opened: list[Store] = []
-    failures: list[BaseException] = []
-
-    def open_it() -> None:
-        barrier.wait()
-        try:
-            opened.append(Store.open(path))
-        except BaseException as error:  # reported below, in the test's thread
-            failures.append(error)
-
-    threads = [threading.Thread(target=open_it) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    opened = open_concurrently(path, 4)
     try:
-        assert not failures, failures
         assert {store.schema_version for store in opened} == {LATEST_VERSION}
         assert opened[0].integrity_check() == ["ok"]
     finally:

@@ -12,7 +12,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from kiosk.errors import KioskError
 from kiosk.services import open_services
 from kiosk.store import Store
 from kiosk.store.schema import APPLICATION_ID, LATEST_VERSION
+from tests.checks import open_concurrently
 
 CORRUPT, NEWER, FOREIGN = "store.corrupt", "store.newer_schema", "store.foreign"
 
@@ -214,24 +214,8 @@ def test_creation_leaves_no_empty_file_behind(tmp_path: Path) -> None:
 def test_stores_created_at_the_same_moment_agree(tmp_path: Path) -> None:
     """The app and its sync worker may both open a store that does not exist yet: both get the one file."""
     path = tmp_path / "data" / "kiosk.sqlite3"
-    barrier = threading.Barrier(6)
-    opened: list[Store] = []
-    failures: list[BaseException] = []
-
-    def open_it() -> None:
-        barrier.wait()
-        try:
-            opened.append(Store.open(path))
-        except BaseException as error:  # reported below, in the test's thread
-            failures.append(error)
-
-    threads = [threading.Thread(target=open_it) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    opened = open_concurrently(path, 6)
     try:
-        assert not failures, failures
         assert {store.schema_version for store in opened} == {LATEST_VERSION}
     finally:
         for store in opened:
