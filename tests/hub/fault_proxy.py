@@ -1,8 +1,10 @@
 """A TCP proxy of ours between kiosk and hub that breaks connections on purpose.
 
 A real network cannot be told to lose an answer on demand, so this proxy does it: each connection carries
-one HTTP request and gets one action from the plan, each action hitting one phase of an exchange —
-before the hub sees the request (`drop`, `http_503_before`, `reset_mid_request`), while it is delayed past the
+one HTTP request and gets one action from the plan, chosen once the request line says which endpoint it is
+for (so that a plan can make every fault hit every endpoint whatever the timing of the syncs). Each action
+hits one phase of an exchange — before the hub sees the request (`drop`, `http_503_before`,
+`reset_mid_request`), while it is delayed past the
 client's timeout (`delay`), or after the hub carried it out (`reset_after_request`, `truncate`,
 `http_500_after`: the lost acknowledgement). Counters say which action hit which endpoint.
 """
@@ -75,14 +77,20 @@ _CANNED = {
 
 class FaultProxy:
     def __init__(
-        self, target_port: int, plan: Callable[[int], str], *, delay: float = 1.5, host: str = "127.0.0.1"
+        self,
+        target_port: int,
+        plan: Callable[[str, int], str],
+        *,
+        delay: float = 1.5,
+        host: str = "127.0.0.1",
     ) -> None:
+        """`plan(endpoint, n)` gives the action for the n-th request (from 0) to that endpoint."""
         self.target = (host, target_port)
         self.plan = plan
         self.delay = delay
         self.hits: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
-        self._count = 0
+        self._counts: Counter[str] = Counter()
         self._listener = socket.create_server((host, 0))
         self.port: int = self._listener.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
@@ -103,26 +111,24 @@ class FaultProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            with self._lock:
-                action = self.plan(self._count)
-                self._count += 1
-            threading.Thread(target=self._serve, args=(client, action), daemon=True).start()
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
-    def _serve(self, client: socket.socket, action: str) -> None:
+    def _serve(self, client: socket.socket) -> None:
         client.settimeout(30)
         upstream: socket.socket | None = None
         try:
-            if action == "drop":
-                self.hits[(action, "?")] += 1
-                _reset(client)
-                return
             request = _read_message(client)
             if not request:
                 client.close()
                 return
             endpoint = _endpoint(request)
             with self._lock:
+                action = self.plan(endpoint, self._counts[endpoint])
+                self._counts[endpoint] += 1
                 self.hits[(action, endpoint)] += 1
+            if action == "drop":  # the request never reaches the hub and no answer comes back
+                _reset(client)
+                return
             if action == "http_503_before":
                 client.sendall(_CANNED[503])
                 client.close()
