@@ -1,6 +1,8 @@
 """Translations: French message ids (the kiosk speaks French first), English from `assets/locales`.
 
 The catalogues are plain gettext `.po` files read directly, so a change to a translation needs no build step.
+A language's catalogue is the union of every `.po` file in its `LC_MESSAGES` folder (`kiosk.po` for the core,
+one file per group of screens), so that parts of the kiosk built side by side never edit the same file.
 Switching the language is immediate: every `_()` call reads the active catalogue.
 """
 
@@ -51,15 +53,26 @@ def parse_po(text: str) -> dict[str, str]:
 
 
 def catalogue_path(language: str) -> Path:
+    """The core's own file; `catalogue_files` lists them all."""
     return assets_dir() / "locales" / language / "LC_MESSAGES" / "kiosk.po"
+
+
+def catalogue_files(language: str) -> list[Path]:
+    return sorted((assets_dir() / "locales" / language / "LC_MESSAGES").glob("*.po"))
+
+
+def load_catalogue(language: str) -> dict[str, str]:
+    """msgid → msgstr over every .po file of `language`."""
+    entries: dict[str, str] = {}
+    for path in catalogue_files(language):
+        entries.update(parse_po(path.read_text(encoding="utf-8")))
+    return entries
 
 
 def _catalogue(language: str) -> dict[str, str]:
     with _lock:
         if language not in _catalogues:
-            path = catalogue_path(language)
-            text = path.read_text(encoding="utf-8") if path.is_file() else ""
-            _catalogues[language] = parse_po(text)
+            _catalogues[language] = load_catalogue(language)
         return _catalogues[language]
 
 

@@ -26,11 +26,11 @@ def back_to_french() -> Iterator[None]:
 
 
 def test_every_message_has_an_english_translation() -> None:
-    english = i18n.parse_po(i18n.catalogue_path("en").read_text(encoding="utf-8"))
+    english = i18n.load_catalogue("en")
     ids = {message for message, _, _ in message_ids()}
     assert len(ids) > 40
     missing = sorted(ids - english.keys())
-    assert missing == [], f"add to en/kiosk.po: {missing}"
+    assert missing == [], f"add to a .po file of assets/locales/en/LC_MESSAGES: {missing}"
     for message in ids:
         assert set(PLACEHOLDER.findall(message)) == set(PLACEHOLDER.findall(english[message])), message
 
