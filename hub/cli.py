@@ -30,7 +30,7 @@ def _out(args: argparse.Namespace, data: Any, text: str) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from hub.transport import NoDelayH11Protocol
+    from hub.transport import event_loop, http_protocol
 
     db = Database(args.db)
     admin.init(db)  # once, here, before any worker process starts
@@ -44,7 +44,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            http=NoDelayH11Protocol,
+            http=http_protocol(),
+            loop=event_loop(),
             log_level=args.log_level,
             timeout_graceful_shutdown=5,
         )
@@ -55,7 +56,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             create_app(Database(db.url)),
             host=args.host,
             port=args.port,
-            http=NoDelayH11Protocol,
+            http=http_protocol(),
+            loop=event_loop(),
             log_level=args.log_level,
             timeout_graceful_shutdown=5,
         )

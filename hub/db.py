@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,7 +59,9 @@ class Database:
             path = self.engine.url.database
             self._lock_path = f"{path}.write-lock" if path and path != ":memory:" else None
             self._mutex = threading.Lock()
+            self._group: GroupCommit | None = GroupCommit(self)
         else:
+            self._group = None
             self.engine = create_engine(
                 self.url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True
             )
@@ -101,9 +104,12 @@ class Database:
 
         PostgreSQL may refuse one of two concurrent inserts of the same key (a kiosk retrying a push whose
         first attempt is still running) or detect a deadlock; the work is idempotent, so it is redone.
+        On SQLite the work joins the process's group commit (one writer at a time anyway).
         """
         for attempt in range(attempts):
             try:
+                if self._group is not None:
+                    return self._group.run(work)
                 with self.write() as conn:
                     return work(conn)
             except (IntegrityError, OperationalError) as error:
@@ -124,7 +130,97 @@ class Database:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        if self._group is not None:
+            self._group.stop()
         self.engine.dispose()
+
+
+class _Job:
+    __slots__ = ("done", "error", "result", "work")
+
+    def __init__(self, work: Callable[[Connection], Any]) -> None:
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+
+class GroupCommit:
+    """SQLite: the write works waiting in this process run back to back in ONE transaction, one commit.
+
+    SQLite has one writer at a time, so with 200 kiosks pushing at once the pushes queue for the lock
+    and each paid its own BEGIN, lock hand-over and commit (fsync). Here one writer thread takes every
+    work queued meanwhile (up to MAX_BATCH), runs each inside its own SAVEPOINT — a work that fails is
+    rolled back alone and its error goes back to its caller — and commits them together. A work's caller
+    gets its answer only after that commit: nothing is acknowledged before it is durable.
+    """
+
+    MAX_BATCH = 64
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        job = _Job(work)
+        self._ensure_thread()
+        self._jobs.put(job)
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return job.result  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        with self._start_lock:
+            if self._thread is not None:
+                self._jobs.put(None)
+                self._thread.join(10)
+                self._thread = None
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._loop, name="hub-group-commit", daemon=True)
+                    self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._jobs.put(None)  # stop after this batch
+                    break
+                batch.append(job)
+            self._run(batch)
+
+    def _run(self, batch: list[_Job]) -> None:
+        try:
+            with self._db.write() as conn:
+                for job in batch:
+                    savepoint = conn.begin_nested()
+                    try:
+                        job.result = job.work(conn)
+                        savepoint.commit()
+                    except BaseException as error:  # handed to the caller, who decides (retry or answer)
+                        savepoint.rollback()
+                        job.error, job.result = error, None
+        except BaseException as error:  # BEGIN or COMMIT failed: nothing of the batch is stored
+            for job in batch:
+                if job.error is None:
+                    job.error, job.result = error, None
+        finally:
+            for job in batch:
+                job.done.set()
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

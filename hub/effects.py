@@ -93,13 +93,20 @@ def _load(conn: Connection, network_id: str, batch: list[Any]) -> _Knowledge:
     if member_ids:
         for row in conn.execute(select(t.members).where(t.members.c.id.in_(member_ids))):
             known.members[row.id] = _Member(row.erased_at, stored=True)
-    if member_ids or hashes:
-        query = select(t.cards).where(
-            t.cards.c.network_id == network_id,
-            t.cards.c.member_id.in_(member_ids) | t.cards.c.uid_hash.in_(hashes),
-        )
-        for row in conn.execute(query):
-            known.put_card(row.uid_hash, _Card(row.member_id, row.revoked_at, row.enrolled_at, stored=True))
+    # Two indexed look-ups, not one `member_id IN … OR uid_hash IN …`: SQLite answers such an OR by
+    # scanning every card of the network, a cost that grew with the hub (1.6 ms a push at 2,000 cards).
+    lookups = [
+        t.cards.c.member_id.in_(member_ids) if member_ids else None,
+        t.cards.c.uid_hash.in_(hashes) if hashes else None,
+    ]
+    for condition in lookups:
+        if condition is None:
+            continue
+        for row in conn.execute(select(t.cards).where(t.cards.c.network_id == network_id, condition)):
+            if row.uid_hash not in known.cards:
+                known.put_card(
+                    row.uid_hash, _Card(row.member_id, row.revoked_at, row.enrolled_at, stored=True)
+                )
     return known
 
 
@@ -149,7 +156,11 @@ def _erase(conn: Connection, known: _Knowledge, member_id: str, at: str, batch: 
     ).all()
     for pk, event_type, text in stored:
         redacted = canonical(redact_payload(event_type, json.loads(text)))
-        conn.execute(update(t.events).where(t.events.c.pk == pk).values(payload=redacted, redacted=True))
+        conn.execute(
+            update(t.events)
+            .where(t.events.c.pk == pk)
+            .values(payload=redacted, redacted=True, change_json=None)  # rebuilt by the next pull
+        )
     for new in batch:  # earlier events of this batch, not inserted yet
         if new.row["member_id"] == member_id and not new.row["redacted"]:
             new.row["payload"] = canonical(redact_payload(new.event.type, new.payload))

@@ -20,6 +20,7 @@ from hub import schema as t
 from hub.db import Database
 from hub.errors import HubError
 from hub.util import iso, parse_iso, utcnow
+from hub.wire import change_json
 from sync_client.protocol import (
     EVENT_TYPES,
     REDACTABLE_TYPES,
@@ -106,17 +107,32 @@ def push(db: Database, kiosk: KioskAuth, events: list[Envelope], skew_ms: int | 
     for event in events:
         if event.kiosk_id != kiosk.kiosk_id:
             raise HubError(403, ErrorCode.FORBIDDEN, "Ces évènements viennent d’une autre borne.")
-    received = utcnow()
+    received_at = iso(utcnow())
+    # Checks and rows that need no database are made before the write lock: SQLite has one writer at a time.
+    prepared = [_prepare(kiosk, event, skew_ms, received_at) for event in events]
 
     def work(conn: Connection) -> list[EventResult]:
-        return _store(conn, kiosk, events, skew_ms, iso(received))
+        return _store(conn, kiosk, events, prepared, skew_ms, received_at)
 
     results = db.write_retrying(work) if events else []
     return PushResponse(results=results, hub_time=iso(utcnow()), skew_ms=skew_ms)
 
 
+def _prepare(
+    kiosk: KioskAuth, event: Envelope, skew_ms: int | None, received_at: str
+) -> tuple[Reason, str] | dict[str, Any]:
+    """The reason a new event would be rejected, or its row (hub `seq` still to be assigned)."""
+    problem = invalid_reason(event)
+    return problem if problem is not None else _row(kiosk, event, 0, skew_ms, received_at)
+
+
 def _store(
-    conn: Connection, kiosk: KioskAuth, events: list[Envelope], skew_ms: int | None, received_at: str
+    conn: Connection,
+    kiosk: KioskAuth,
+    events: list[Envelope],
+    prepared: list[tuple[Reason, str] | dict[str, Any]],
+    skew_ms: int | None,
+    received_at: str,
 ) -> list[EventResult]:
     # The collective row lock serialises pushes of one collective, so hub sequences commit in order
     # and a pull that saw `last_seq` can never miss a lower one committed later.
@@ -137,7 +153,7 @@ def _store(
     }
     results: list[EventResult] = []
     fresh: dict[str, _New] = {}
-    for event in events:
+    for event, ready in zip(events, prepared, strict=True):
         stored = known.get(event.id)
         if stored is not None or event.id in fresh:
             same = (
@@ -160,20 +176,21 @@ def _store(
                 )
             )
             continue
-        problem = invalid_reason(event)
-        if problem is not None:
-            results.append(
-                EventResult(id=event.id, status=Outcome.REJECTED, reason=problem[0], detail=problem[1])
-            )
+        if isinstance(ready, tuple):
+            reason, detail = ready
+            results.append(EventResult(id=event.id, status=Outcome.REJECTED, reason=reason, detail=detail))
             continue
         last_seq += 1
         taken[event.seq] = event.id
-        fresh[event.id] = _New(event, dict(event.payload), _row(kiosk, event, last_seq, skew_ms, received_at))
+        # a copy: `effects.apply` edits rows, and a retried transaction starts again from `prepared`
+        fresh[event.id] = _New(event, dict(event.payload), {**ready, "seq": last_seq})
         # built from values checked above: no validation pass per event (500 of them per batch)
         results.append(EventResult.model_construct(id=event.id, status=Outcome.ACCEPTED, hub_seq=last_seq))
     if fresh:
         batch = list(fresh.values())
         effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)
+        for new in batch:  # after `apply`: payloads and flags are final now
+            new.row["change_json"] = change_json(new.row)
         conn.execute(insert(t.events), [new.row for new in batch])
         effects.record_taps(conn, kiosk.network_id, batch)
         conn.execute(

@@ -102,6 +102,8 @@ events = Table(
     # The member whose personal data the payload holds (member.registered, listing.published): erasure.
     Column("member_id", String(36), nullable=True),
     Column("redacted", Boolean, nullable=False, server_default="0"),
+    # The pull `Change` as JSON text (hub/wire.py); NULL when it must be rebuilt (older rows, redaction).
+    Column("change_json", Text, nullable=True),
     UniqueConstraint("collective_id", "seq", name="events_collective_seq"),
     UniqueConstraint("kiosk_id", "kiosk_seq", name="events_kiosk_seq"),
     Index("events_member", "member_id"),
@@ -126,6 +128,9 @@ cards = Table(
     Column("enrolled_at", String(40), nullable=False),
     Column("revoked_at", String(40), nullable=True),
     Index("cards_member", "member_id"),
+    # a push looks up the cards of its members within one network: without this SQLite used the primary
+    # key's network_id prefix, i.e. scanned every card of the network
+    Index("cards_network_member", "network_id", "member_id"),
 )
 
 unknown_taps = Table(

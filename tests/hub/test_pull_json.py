@@ -55,3 +55,44 @@ def test_pull_json_is_the_models_answer(hub: HubHandle) -> None:
     assert len(everything.changes) == len(wire)
     assert any(c.flags for c in everything.changes)
     assert pull(hub.db, writer, 0, 1000).changes == []
+
+
+def test_a_later_erasure_rewrites_the_stored_change_text(hub: HubHandle) -> None:
+    """Change texts are written at ingest; an erasure arriving in a later push redacts stored rows, and
+    the next pull must show the redacted payload (and keep the rebuilt text for the pulls after it)."""
+    collective = hub.collective("Pull JSON effacement")
+    with hub.db.read() as conn:
+        network = conn.execute(
+            select(t.collectives.c.network_id).where(t.collectives.c.id == collective)
+        ).scalar_one()
+    writer = KioskAuth(str(uuid.uuid4()), "écrivain", collective, network)
+    reader = KioskAuth(str(uuid.uuid4()), "lecteur", collective, network)
+    first = envelopes(writer.kiosk_id, 3, collective=collective)
+    member = first[0]["payload"]["member_id"]
+    push(hub.db, writer, [Envelope.model_validate(e) for e in first], skew_ms=0)
+    before = PullResponse.model_validate_json(pull_json(hub.db, reader, 0, 100))
+    assert before.changes[0].event.payload["pseudonym"] == first[0]["payload"]["pseudonym"]
+
+    erasure = {
+        **first[-1],
+        "id": str(uuid.uuid4()),
+        "type": "member.erased",
+        "seq": 4,
+        "hlc": format_hlc(HlcState(1_795_000_000_100, 0), writer.kiosk_id),
+        "payload": {"member_id": member},
+    }
+    push(hub.db, writer, [Envelope.model_validate(erasure)], skew_ms=0)
+    with hub.db.read() as conn:
+        cleared = conn.execute(
+            select(t.events.c.change_json).where(t.events.c.id == first[0]["id"])
+        ).scalar_one()
+    assert cleared is None, "a redacted row must not keep its old change text"
+    after = PullResponse.model_validate_json(pull_json(hub.db, reader, 0, 100))
+    expected = pull(hub.db, reader, 0, 100)
+    assert after.model_dump(exclude={"hub_time"}) == expected.model_dump(exclude={"hub_time"})
+    assert first[0]["payload"]["pseudonym"] not in pull_json(hub.db, reader, 0, 100)
+    with hub.db.read() as conn:
+        kept = conn.execute(
+            select(t.events.c.change_json).where(t.events.c.id == first[0]["id"])
+        ).scalar_one()
+    assert kept is not None and first[0]["payload"]["pseudonym"] not in kept
