@@ -74,6 +74,10 @@ def invalid_reason(event: Envelope) -> tuple[Reason, str] | None:
             isinstance(p, dict) and "role" in p and "confirmed" in p for p in parts
         ):
             return Reason.INVALID, "participants"
+    if event.type == "listing.interests_seen":
+        ids = payload["interest_ids"]
+        if not (isinstance(ids, list) and all(_is_id(i) for i in ids)):
+            return Reason.INVALID, "interest_ids"
     return None
 
 

@@ -132,6 +132,31 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class Interest:
+    """A member said « ça m'intéresse » about a listing: shown to its owner at their next tap."""
+
+    id: str
+    listing_id: str
+    member_id: str
+    expressed_at: str  # UTC, ISO 8601
+    seen: bool  # the owner has been shown it
+
+
+@dataclass(frozen=True)
+class InterestNotice:
+    """What a listing's owner is told: who is interested in which of their listings, and since when."""
+
+    interest_id: str
+    listing_id: str
+    listing_title: str
+    listing_kind: ListingKind
+    member_id: str
+    pseudonym: str
+    expressed_at: str  # UTC, ISO 8601
+    seen: bool
+
+
+@dataclass(frozen=True)
 class Partner:
     """Someone taking part in an exchange being recorded.
 
@@ -172,6 +197,10 @@ class Exchange:
     def side(self, role: ParticipantRole) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if p.role == role)
 
+    def role_of(self, member_id: str) -> ParticipantRole | None:
+        """What this member did in it (gave or received), or None if they took no part."""
+        return next((p.role for p in self.participants if p.member_id == member_id), None)
+
 
 @dataclass(frozen=True)
 class MemberSummary:
@@ -209,3 +238,21 @@ class Registration:
     member_id: str
     waiting_list: bool
     position: int  # 1-based rank among registrations (within capacity, or on the waiting list)
+
+
+@dataclass(frozen=True)
+class CollectiveStats:
+    """The attract screen's few counts: what the collective does, never what anyone owes."""
+
+    month: str  # "2026-11": the calendar month of the kiosk's clock (its time zone)
+    exchanges_this_month: int  # confirmed exchanges that took place this month
+    minutes_this_month: int  # their total duration
+    active_members: int  # members who took part in one of them
+    active_offers: int
+    active_requests: int
+    upcoming_workshops: int  # scheduled, not started yet
+
+    @property
+    def hours_this_month(self) -> int:
+        """Whole hours, rounded to the nearest (half an hour counts as one)."""
+        return (self.minutes_this_month + 30) // 60

@@ -34,6 +34,9 @@ EVENT_SCHEMAS: dict[str, int] = {
     "attendance.checked_in": 1,
     "pass.key_published": 1,
     "pass.revoked": 1,
+    "listing.interest_expressed": 1,
+    "listing.interests_seen": 1,
+    "card.unknown_tapped": 1,  # pushed to the hub, which resolves it; never relayed to other kiosks
 }
 
 

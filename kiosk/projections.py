@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.journal import Event
+from kiosk.journal import Event, encode_payload
 from kiosk.text import fold
 
 ERASED_PSEUDONYM = "Membre effacé"
@@ -91,6 +91,12 @@ def _member_erased(conn: sqlite3.Connection, event: Event) -> None:
         (event.occurred_at, member_id),
     )
     _revoke_passes(conn, member_id, event.occurred_at)
+    # Who was interested in what is personal too; the counts of exchanges are what erasure keeps.
+    conn.execute(
+        "DELETE FROM listing_interests WHERE member_id = ?"
+        " OR listing_id IN (SELECT id FROM listings WHERE member_id = ?)",
+        (member_id, member_id),
+    )
     _redact_journal(conn, member_id)
 
 
@@ -107,10 +113,7 @@ def _redact_journal(conn: sqlite3.Connection, member_id: str) -> None:
             payload.update(pseudonym="", contact=None, consent=None, languages=[])
         else:
             payload.update(title="", description="")
-        conn.execute(
-            "UPDATE journal SET payload = ? WHERE pos = ?",
-            (json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")), pos),
-        )
+        conn.execute("UPDATE journal SET payload = ? WHERE pos = ?", (encode_payload(payload), pos))
 
 
 @projects("card.enrolled")
@@ -390,3 +393,7 @@ def _pass_key_published(conn: sqlite3.Connection, event: Event) -> None:
         "INSERT OR IGNORE INTO pass_keys (key_id, public_key, kiosk_id, published_at) VALUES (?, ?, ?, ?)",
         (p["key_id"], p["public_key"], event.kiosk_id, event.occurred_at),
     )
+
+
+# Interests in listings and taps of unknown cards live in their own module (registered on import).
+from kiosk import projections_notices  # noqa: E402, F401

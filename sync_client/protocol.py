@@ -26,8 +26,11 @@ KIOSK_TIME_HEADER = "X-Kiosk-Time"  # the kiosk's wall clock when it sent the re
 PAIRING_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud and typed by hand
 PAIRING_CODE_LENGTH = 10
 
-# Types the hub understands besides the kiosk journal's: hub-only facts, never relayed to other kiosks.
-HUB_ONLY_SCHEMAS: dict[str, int] = {"card.unknown_tapped": 1}
+# Kiosk events that only the hub needs: it keeps them (and resolves a tap of an unknown card once the card's
+# enrolment arrives) but never relays them — another kiosk has no use for them, and kiosks of a version
+# before `card.unknown_tapped` became a journal type (when the hub alone knew it) could not apply one.
+# `hub/sync.py` leaves these out of pulls.
+HUB_ONLY_SCHEMAS: dict[str, int] = {"card.unknown_tapped": EVENT_SCHEMAS["card.unknown_tapped"]}
 EVENT_TYPES: dict[str, int] = {**HUB_ONLY_SCHEMAS, **EVENT_SCHEMAS}
 
 # Payload keys the kiosk projections read unconditionally (`p["key"]`): an event without them would break
@@ -53,6 +56,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "exchange.confirmed": ("exchange_id", "member_id"),
     "pass.key_published": ("key_id", "public_key"),
     "pass.revoked": ("member_id",),
+    "listing.interest_expressed": ("interest_id", "listing_id", "member_id"),
+    "listing.interests_seen": ("member_id", "interest_ids"),
     "exchange.declined": ("exchange_id", "member_id"),
     "exchange.cancelled": ("exchange_id", "reason"),
     "event.scheduled": (

@@ -16,6 +16,7 @@ from kiosk.services.exchanges import Exchanges
 from kiosk.services.listings import Listings
 from kiosk.services.members import Members
 from kiosk.services.passes import Passes
+from kiosk.services.stats import Stats
 from kiosk.services.workshops import Workshops
 from kiosk.store import Store
 from kiosk.themes import Catalogue, load_catalogue
@@ -36,6 +37,7 @@ class Services:
     exchanges: Exchanges
     workshops: Workshops
     passes: Passes
+    stats: Stats
 
     @property
     def store(self) -> Store:
@@ -119,4 +121,5 @@ def open_services(
         exchanges=Exchanges(ctx),
         workshops=Workshops(ctx),
         passes=Passes(ctx),
+        stats=Stats(ctx),
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta
 
 from kiosk.cardid import CardRead
 from kiosk.domain import Card, CardStatus, Identification, Identified, Role
 from kiosk.errors import KioskError, codes
 from kiosk.services.context import Context, member_from_row
+
+# A card held on the reader is read again and again: one tap every 10 seconds is reported, not each read.
+UNKNOWN_TAP_INTERVAL = timedelta(seconds=10)
 
 
 def card_from_row(row: sqlite3.Row) -> Card:
@@ -44,6 +48,26 @@ class Cards:
         if found.status is CardStatus.REVOKED or row["erased_at"] is not None:
             return Identification(Identified.REVOKED, card=found)
         return Identification(Identified.MEMBER, member=member_from_row(row), card=found)
+
+    def record_unknown_tap(self, uid_hash: str) -> bool:
+        """Journal a tap of a card this kiosk does not know (`card.unknown_tapped`): the hub tells whose it
+        is once its enrolment arrives from another kiosk; here, `unknown_card_taps` keeps its first and
+        last tap. Returns whether it was journaled: the same card within 10 s of its last reported tap is not.
+
+        Never for a random UID (a phone): its hash changes at every tap, so nothing would be rate-limited.
+        """
+        now = self.ctx.clock.now()
+        with self.ctx.store.transaction() as conn:
+            row = conn.execute(
+                "SELECT last_tapped_at FROM unknown_card_taps WHERE uid_hash = ?", (uid_hash,)
+            ).fetchone()
+            # A clock that went back since (no RTC on a Pi) must not silence the card: only 0 ≤ gap < 10 s.
+            gap = None if row is None else now - datetime.fromisoformat(row[0])
+            if gap is not None and timedelta(0) <= gap < UNKNOWN_TAP_INTERVAL:
+                return False
+            payload = {"uid_hash": uid_hash, "site_id": self.ctx.site_id}
+            self.ctx.write_in(conn, "card.unknown_tapped", payload)
+        return True
 
     def enrol(self, card: CardRead, member_id: str, actor_id: str | None = None) -> Card:
         if card.random_uid:

@@ -304,15 +304,6 @@ class Exchanges:
                 (member_id,),
             )
         )
-        recent_ids = [
-            row[0]
-            for row in conn.execute(
-                "SELECT p.exchange_id FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
-                " WHERE p.member_id = ? AND e.status != 'cancelled' AND p.confirmation != 'declined'"
-                " ORDER BY p.occurred_at DESC LIMIT ?",
-                (member_id, recent),
-            )
-        ]
         given = totals.get(ParticipantRole.TRANSMITTER, (0, 0))
         received = totals.get(ParticipantRole.LEARNER, (0, 0))
         return MemberSummary(
@@ -322,9 +313,27 @@ class Exchanges:
             exchanges_given=given[0],
             exchanges_received=received[0],
             themes=themes,
-            recent=tuple(self.load(recent_ids)),
+            recent=tuple(self._history(member_id, recent)),
             pending_confirmations=tuple(self.pending_for(member_id)),
         )
+
+    def history(self, member_id: str, limit: int = 20) -> list[Exchange]:
+        """The member's exchanges, given and received, newest first: pending ones too (their status says
+        so), cancelled ones not, nor those the member declined (they said it did not happen for them)."""
+        self.ctx.member(member_id, allow_erased=True)
+        return self._history(member_id, limit)
+
+    def _history(self, member_id: str, limit: int) -> list[Exchange]:
+        ids = [
+            row[0]
+            for row in self.ctx.store.conn.execute(
+                "SELECT p.exchange_id FROM exchange_participants p JOIN exchanges e ON e.id = p.exchange_id"
+                " WHERE p.member_id = ? AND e.status != 'cancelled' AND p.confirmation != 'declined'"
+                " ORDER BY p.occurred_at DESC, e.recorded_at DESC, e.id LIMIT ?",
+                (member_id, limit),
+            )
+        ]
+        return self.load(ids)
 
     def between(self, start: str, end: str) -> list[Exchange]:
         """Exchanges that occurred in [start, end) (ISO dates or datetimes), oldest first."""

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from collections.abc import Sequence
 
-from kiosk.domain import Listing, ListingFormat, ListingKind, ListingStatus, Role
-from kiosk.errors import KioskError, codes
+from kiosk.domain import (
+    Interest,
+    InterestNotice,
+    Listing,
+    ListingFormat,
+    ListingKind,
+    ListingStatus,
+    Role,
+)
+from kiosk.errors import ErrorKind, KioskError, codes
+from kiosk.i18n import N_
 from kiosk.ids import new_id
 from kiosk.services.context import Context
 from kiosk.text import clean, words
@@ -14,6 +25,25 @@ TITLE_MAX = 120
 DESCRIPTION_MAX = 1000
 
 _SELECT = "SELECT listings.*, members.pseudonym FROM listings JOIN members ON members.id = listings.member_id"
+
+OWN_LISTING_INTEREST = ErrorKind(
+    "listing.own_interest",
+    N_("C’est votre annonce."),
+    N_("Les personnes intéressées vous seront signalées à votre prochain passage."),
+)
+# An interest's id comes from the listing and the member: the same interest recorded at two kiosks
+# offline is one interest once they sync.
+_INTEREST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "kiosque-des-savoirs:listing-interest")
+# Notices a member is shown: interests of members not erased, on their listings still on the board.
+_NOTICES = (
+    "SELECT i.id, i.listing_id, l.title, l.kind, i.member_id, m.pseudonym, i.expressed_at, i.seen_at"
+    " FROM listings l JOIN listing_interests i ON i.listing_id = l.id JOIN members m ON m.id = i.member_id"
+    " WHERE l.member_id = ? AND l.status = 'active' AND m.erased_at IS NULL"
+)
+
+
+def interest_id_for(listing_id: str, member_id: str) -> str:
+    return str(uuid.uuid5(_INTEREST_NAMESPACE, f"{listing_id}/{member_id}"))
 
 
 def listing_from_row(row: sqlite3.Row) -> Listing:
@@ -201,3 +231,85 @@ class Listings:
             return (-(theme_points + 2 * word_points), word_hits.get(candidate.id, 0.0))
 
         return sorted(candidates.values(), key=score)[:limit]
+
+    def matches_for_member(self, member_id: str, limit: int = 5) -> list[tuple[Listing, list[Listing]]]:
+        """Each of the member's active requests (newest first) with the offers that may answer it."""
+        requests = [x for x in self.of_member(member_id) if x.kind is ListingKind.REQUEST]
+        return [(request, self.matches(request.id, limit)) for request in requests]
+
+    # « Ça m'intéresse » ----------------------------------------------------------------------------
+
+    def express_interest(self, listing_id: str, member_id: str) -> Interest:
+        """Record that `member_id` is interested; saying it again returns the same interest (no new event)."""
+        member = self.ctx.member(member_id)
+        listing = self.get(listing_id)
+        if listing.status is not ListingStatus.ACTIVE:
+            raise KioskError(codes.LISTING_NOT_ACTIVE)
+        if listing.member_id == member.id:
+            raise KioskError(OWN_LISTING_INTEREST)
+        interest_id = interest_id_for(listing.id, member.id)
+        with self.ctx.store.transaction() as conn:
+            known = conn.execute("SELECT 1 FROM listing_interests WHERE id = ?", (interest_id,)).fetchone()
+            if known is None:
+                self.ctx.write_in(
+                    conn,
+                    "listing.interest_expressed",
+                    {"interest_id": interest_id, "listing_id": listing.id, "member_id": member.id},
+                )
+        found = self.interest_of(listing.id, member.id)
+        if found is None:  # written above, or there already: only a bug in the projection gets here
+            raise KioskError(codes.LISTING_NOT_FOUND)
+        return found
+
+    def interest_of(self, listing_id: str, member_id: str) -> Interest | None:
+        """This member's interest in this listing, if they said so (the board shows it instead of asking)."""
+        row = self.ctx.store.query_one(
+            "SELECT * FROM listing_interests WHERE id = ?", (interest_id_for(listing_id, member_id),)
+        )
+        if row is None:
+            return None
+        return Interest(
+            id=row["id"],
+            listing_id=row["listing_id"],
+            member_id=row["member_id"],
+            expressed_at=row["expressed_at"],
+            seen=row["seen_at"] is not None,
+        )
+
+    def interests_for(self, member_id: str, limit: int = 50) -> list[InterestNotice]:
+        """Who is interested in this member's listings, newest first (seen ones too, marked so)."""
+        rows = self.ctx.store.conn.execute(
+            _NOTICES + " ORDER BY i.expressed_at DESC, i.id LIMIT ?", (member_id, limit)
+        ).fetchall()
+        return [
+            InterestNotice(
+                interest_id=interest_id,
+                listing_id=listing_id,
+                listing_title=title,
+                listing_kind=ListingKind(kind),
+                member_id=interested,
+                pseudonym=pseudonym,
+                expressed_at=expressed_at,
+                seen=seen_at is not None,
+            )
+            for interest_id, listing_id, title, kind, interested, pseudonym, expressed_at, seen_at in rows
+        ]
+
+    def mark_interests_seen(self, member_id: str, interest_ids: Sequence[str] | None = None) -> int:
+        """The owner has been shown their new interests: journaled, so no kiosk of the collective shows
+        them as new again. Give the ids shown (one that arrived meanwhile stays new); None: every new one.
+
+        Returns how many were marked; nothing new, no event.
+        """
+        self.ctx.member(member_id)
+        with self.ctx.store.transaction() as conn:
+            unseen = {
+                str(row[0])
+                for row in conn.execute(_NOTICES + " AND i.seen_at IS NULL", (member_id,)).fetchall()
+            }
+            chosen = sorted(unseen if interest_ids is None else unseen.intersection(interest_ids))
+            if chosen:
+                self.ctx.write_in(
+                    conn, "listing.interests_seen", {"member_id": member_id, "interest_ids": chosen}
+                )
+        return len(chosen)

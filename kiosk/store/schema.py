@@ -265,12 +265,37 @@ INSERT INTO pass_revocations (member_id, revoked_before)
 """
 
 
+# « Ça m'intéresse » on listings (shown to the owner until seen), taps of cards the kiosk does not know
+# (their rate limit and the librarian's view), and the attract screen's counts of active listings by kind
+# from an index alone. Times are UTC text, so that they sort as time whichever kiosk recorded them.
+V6 = """
+CREATE TABLE listing_interests (
+    id TEXT PRIMARY KEY,
+    listing_id TEXT NOT NULL REFERENCES listings (id),
+    member_id TEXT NOT NULL REFERENCES members (id),
+    expressed_at TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    seen_at TEXT
+);
+CREATE INDEX listing_interests_listing ON listing_interests (listing_id, expressed_at);
+CREATE INDEX listing_interests_member ON listing_interests (member_id);
+CREATE TABLE unknown_card_taps (
+    uid_hash TEXT PRIMARY KEY,
+    first_tapped_at TEXT NOT NULL,
+    last_tapped_at TEXT NOT NULL,
+    taps INTEGER NOT NULL
+);
+CREATE INDEX listings_status_kind ON listings (status, kind);
+"""
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
     _script(V2),
     _script(V3),
     _script(V4),
     _script(V5),
+    _script(V6),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

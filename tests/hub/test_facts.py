@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from hub import schema as t
 from kiosk.clock import HlcState, format_hlc
+from kiosk.domain import ListingKind
 from sync_client.protocol import Outcome, Reason
 from tests.hub.kiosks import HubHandle, Kiosk
 
@@ -110,3 +111,40 @@ def test_one_event_the_hub_cannot_parse_is_refused_alone_and_the_rest_goes_throu
     report = a.sync()
     assert report.pushed == 3 and [r.reason for r in report.rejected] == ["invalid"]
     assert a.pending() == 0 and a.sync().rejected == ()
+
+
+def test_interests_reach_the_owner_at_another_kiosk_and_unknown_taps_stay_at_the_hub(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    collective = hub.collective("Savoirs de Pleyel")
+    a, b = Kiosk(tmp_path / "a", collective), Kiosk(tmp_path / "b", collective)
+    a.pair(hub, collective)
+    b.pair(hub, collective)
+    hawa, yanis = a.member("Hawa"), a.member("Yanis")
+    offer = a.services.listings.publish(hawa, ListingKind.OFFER, "cuisine.quotidien", "Mafé", "")
+    a.sync()
+    b.sync()
+    # At kiosk B, Yanis says « ça m'intéresse »; a card nobody enrolled yet is tapped there too.
+    b.services.listings.express_interest(offer.id, yanis)
+    uid = b"\x04\x21\x32\x43\x54\x65\x76"
+    uid_hash = b.services.cards.read(uid).uid_hash
+    assert b.services.cards.record_unknown_tap(uid_hash)
+    pushed = b.sync()
+    assert pushed.pushed == 2 and pushed.rejected == ()
+    pulled = a.sync()
+    assert pulled.pulled == 1 and pulled.apply_errors == 0  # the interest; the tap stays at the hub
+    assert [(n.pseudonym, n.seen) for n in a.services.listings.interests_for(hawa)] == [("Yanis", False)]
+    # Hawa sees it at kiosk A: kiosk B does not show it as new any more.
+    assert a.services.listings.mark_interests_seen(hawa) == 1
+    a.sync()
+    assert b.sync().pulled == 1
+    assert [n.seen for n in b.services.listings.interests_for(hawa)] == [True]
+    with hub.db.read() as conn:
+        tap = conn.execute(select(t.unknown_taps).where(t.unknown_taps.c.uid_hash == uid_hash)).one()
+    assert tap.resolved_member_id is None
+    # The card is given to Yanis at kiosk A: the hub now knows whose tap it was.
+    a.services.cards.enrol(a.services.cards.read(uid), yanis)
+    a.sync()
+    with hub.db.read() as conn:
+        tap = conn.execute(select(t.unknown_taps).where(t.unknown_taps.c.uid_hash == uid_hash)).one()
+    assert tap.resolved_member_id == yanis

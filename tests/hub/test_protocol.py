@@ -40,6 +40,10 @@ def _every_event_type(services: Services) -> None:
         ana.id, ListingKind.OFFER, "cuisine.quotidien", "Crêpes", "au sarrasin"
     )
     services.listings.withdraw(listing.id, ana.id)
+    offer = services.listings.publish(ana.id, ListingKind.OFFER, "cuisine.quotidien", "Tartes", "salées")
+    services.listings.express_interest(offer.id, ben.id)
+    services.listings.mark_interests_seen(ana.id)
+    services.cards.record_unknown_tap(services.cards.read(b"\x04\x09\x08\x07\x06\x05\x04").uid_hash)
     partners = [Partner(ParticipantRole.TRANSMITTER, ana.id), Partner(ParticipantRole.LEARNER, ben.id)]
     one = services.exchanges.record(
         ana.id, ExchangeKind.KNOWLEDGE, "cuisine.quotidien", "Crêpes", 30, partners

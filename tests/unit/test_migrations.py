@@ -157,6 +157,20 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
             {"member_id": INES, "revoked_before": "2026-03-14T09:30:00.000Z"},
         ],
     },
+    6: {
+        "listing_interests": [
+            {"id": "6f1c2a3b-0000-5000-8000-000000000001", "listing_id": LISTING, "member_id": INES,
+             "expressed_at": "2026-03-14T09:30:00.000Z", "hlc": f"1773480600000-00003-{KIOSK}",
+             "seen_at": None},
+            {"id": "6f1c2a3b-0000-5000-8000-000000000002", "listing_id": REQUEST, "member_id": KARIM,
+             "expressed_at": "2026-03-14T09:30:00.000Z", "hlc": f"1773480600000-00004-{KIOSK}",
+             "seen_at": "2026-03-14T10:00:00.000Z"},
+        ],
+        "unknown_card_taps": [
+            {"uid_hash": "2d" * 32, "first_tapped_at": "2026-03-14T09:30:00.000Z",
+             "last_tapped_at": "2026-03-14T09:45:00.000Z", "taps": 3},
+        ],
+    },
 }  # fmt: skip
 
 # What a migration derives from earlier rows: version → (version of the rows it derives from, table, row).

@@ -1,9 +1,10 @@
 """Property tests: random sequences of service calls on a real store keep the kiosk's invariants.
 
 A hypothesis state machine drives the services the way the screens, the CLI and a librarian would —
-sign-ups, cards (some with phone-style random UIDs), offers and requests, exchanges with present and
-absent partners, guests and workshops, answers, cancellations inside and after the 10 minutes, events
-and check-ins, GDPR erasure — on a clock that also jumps backwards, and with bad input mixed in.
+sign-ups, cards (some with phone-style random UIDs), offers and requests, « ça m'intéresse » and its
+notices, exchanges with present and absent partners, guests and workshops, answers, cancellations inside
+and after the 10 minutes, events and check-ins, taps of unknown cards, GDPR erasure — on a clock that also
+jumps backwards, and with bad input mixed in.
 
 After every step: an invalid call raised `KioskError` and changed nothing (state and journal); the
 journal's seq has no gap and its HLC strictly increases; every exchange still has a transmitter and a
@@ -212,6 +213,13 @@ class KioskMachine(RuleBasedStateMachine):
         if card is not None:
             assert card.status is CardStatus.REVOKED
 
+    @rule(uid=uids, seconds=st.sampled_from([0, 3, 9.9, 10, 60, -3600]))
+    def unknown_tap(self, uid: bytes, seconds: float) -> None:
+        self.clock.advance(seconds=seconds)
+        before = journal_rows(self.services.store)
+        if not self.services.cards.record_unknown_tap(self.services.cards.read(uid).uid_hash):
+            assert journal_rows(self.services.store) == before  # within 10 s: not journaled again
+
     @rule(who=pick, actor=pick, themself=st.booleans(), rarely=st.integers(0, 3))
     def erase(self, who: int, actor: int, themself: bool, rarely: int) -> None:
         if rarely:  # erasure ends a member's story: keep it rarer than the other acts
@@ -276,6 +284,36 @@ class KioskMachine(RuleBasedStateMachine):
         if owner and listing_id != UNKNOWN_ID:
             actor_id = self.services.listings.get(listing_id).member_id
         self.attempt(lambda: self.services.listings.withdraw(listing_id, actor_id, reason))
+
+    @rule(which=pick, who=pick, owner=mostly(st.just(False), st.just(True)))
+    def express_interest(self, which: int, who: int, owner: bool) -> None:
+        listing_id, member_id = self.choose(self.listings, which), self.choose(self.members, who)
+        if owner and listing_id != UNKNOWN_ID:  # refused: one's own listing
+            member_id = self.services.listings.get(listing_id).member_id
+        listings = self.services.listings
+        interest = self.attempt(lambda: listings.express_interest(listing_id, member_id))
+        if interest is not None:  # saying it again changes nothing
+            before = journal_rows(self.services.store)
+            assert listings.express_interest(listing_id, member_id) == interest
+            assert journal_rows(self.services.store) == before
+
+    @rule(who=pick, only_first=st.booleans())
+    def see_interests(self, who: int, only_first: bool) -> None:
+        member_id = self.choose(self.members, who)
+        listings = self.services.listings
+        shown = [n.interest_id for n in listings.interests_for(member_id, limit=1)] if only_first else None
+        marked = self.attempt(lambda: listings.mark_interests_seen(member_id, shown))
+        if marked is not None:
+            assert not [n for n in listings.interests_for(member_id, limit=1) if not n.seen] or only_first
+
+    @invariant()
+    def interests_hold(self) -> None:
+        wrong = self.services.store.conn.execute(
+            "SELECT i.id FROM listing_interests i JOIN listings l ON l.id = i.listing_id"
+            " JOIN members m ON m.id = i.member_id"
+            " WHERE l.member_id = i.member_id OR m.erased_at IS NOT NULL"
+        ).fetchall()
+        assert not wrong, f"interests in one's own listing, or of an erased member: {wrong}"
 
     # Exchanges ----------------------------------------------------------------------------------
 

@@ -101,8 +101,11 @@ def test_migration_v4_counts_an_existing_history(
     expected_dates = rows(
         services, "SELECT exchange_id, position, occurred_at FROM exchange_participants ORDER BY 1, 2"
     )
-    # Back to what a V3 kiosk had: none of what V4 (and V5, member passes) add.
+    # Back to what a V3 kiosk had: none of what V4 (and V5, member passes; V6, interests) add.
     with services.store.transaction() as conn:
+        conn.execute("DROP TABLE listing_interests")
+        conn.execute("DROP TABLE unknown_card_taps")
+        conn.execute("DROP INDEX listings_status_kind")
         conn.execute("DROP TABLE pass_keys")
         conn.execute("DROP TABLE pass_revocations")
         conn.execute("ALTER TABLE kiosk_state DROP COLUMN pass_signing_key")
