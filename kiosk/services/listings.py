@@ -62,9 +62,59 @@ def listing_from_row(row: sqlite3.Row) -> Listing:
     )
 
 
+# Words that say nothing about a savoir: matching titles on them ("à" as a prefix of "au") paired
+# unrelated listings. Folded forms (no accents), as `words` gives them.
+_STOP_WORDS = frozenset(
+    [
+        "au",
+        "aux",
+        "avec",
+        "ce",
+        "ces",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "la",
+        "le",
+        "les",
+        "ma",
+        "mes",
+        "mon",
+        "ou",
+        "par",
+        "pour",
+        "sa",
+        "ses",
+        "son",
+        "sur",
+        "ta",
+        "tes",
+        "ton",
+        "un",
+        "une",
+        "vos",
+        "votre",
+        "the",
+        "and",
+        "for",
+        "with",
+    ]
+)
+
+
 def fts_query(text: str, *, any_word: bool = False) -> str:
-    """A safe FTS5 query from what a person typed: each word as a quoted prefix term."""
-    terms = [f'"{word}"*' for word in words(text)]
+    """A safe FTS5 query from what a person typed: each word as a quoted prefix term.
+
+    `any_word` (matching one listing's title against others) keeps only meaningful words: three letters
+    or more and not a stop word. A search keeps every word, since people type a first letter first.
+    """
+    found = words(text)
+    if any_word:
+        found = [word for word in found if len(word) >= 3 and word not in _STOP_WORDS]
+    terms = [f'"{word}"*' for word in found]
     return (" OR " if any_word else " ").join(terms)
 
 

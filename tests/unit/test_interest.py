@@ -266,3 +266,12 @@ def test_matches_for_member_pairs_each_request_with_offers(
         (bike.id, [brakes.id, rides.id]),
     ]
     assert services.listings.matches_for_member(karim.id) == []  # offers only: no request to match
+
+
+def test_matching_ignores_short_and_empty_words() -> None:
+    """« à » as a prefix matched « au » in every title: matching keeps only words that carry meaning."""
+    from kiosk.services.listings import fts_query
+
+    assert fts_query("Apprendre à faire du pain", any_word=True) == '"apprendre"* OR "faire"* OR "pain"*'
+    assert fts_query("à la", any_word=True) == ""
+    assert fts_query("à", any_word=False) == '"a"*'  # a search keeps the first letter typed
