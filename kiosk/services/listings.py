@@ -64,45 +64,11 @@ def listing_from_row(row: sqlite3.Row) -> Listing:
 
 # Words that say nothing about a savoir: matching titles on them ("à" as a prefix of "au") paired
 # unrelated listings. Folded forms (no accents), as `words` gives them.
-_STOP_WORDS = frozenset(
-    [
-        "au",
-        "aux",
-        "avec",
-        "ce",
-        "ces",
-        "dans",
-        "de",
-        "des",
-        "du",
-        "en",
-        "et",
-        "la",
-        "le",
-        "les",
-        "ma",
-        "mes",
-        "mon",
-        "ou",
-        "par",
-        "pour",
-        "sa",
-        "ses",
-        "son",
-        "sur",
-        "ta",
-        "tes",
-        "ton",
-        "un",
-        "une",
-        "vos",
-        "votre",
-        "the",
-        "and",
-        "for",
-        "with",
-    ]
+_STOP_WORDS_TEXT = (
+    "au aux avec ce ces dans de des du en et la le les ma mes mon ou par pour sa ses son sur ta tes ton"
+    " un une vos votre the and for with"
 )
+_STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 
 def fts_query(text: str, *, any_word: bool = False) -> str:
