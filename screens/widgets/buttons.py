@@ -142,8 +142,9 @@ class BigButton(Button):  # type: ignore[misc]  # Kivy is untyped
 
     def _place_icon(self, *_args: object) -> None:
         # the label's texture (icon space included as left padding) is centred: the icon sits at its left
-        left = self.center_x - self.texture_size[0] / 2
-        self.icon_pos = [int(left), int(self.center_y - self.icon_size / 2)]
+        # from x/width, not center_x: when only the width changed, center_x is not updated yet here
+        left = self.x + self.width / 2 - self.texture_size[0] / 2
+        self.icon_pos = [int(left), int(self.y + self.height / 2 - self.icon_size / 2)]
 
 
 class BackButton(BigButton):
