@@ -53,10 +53,12 @@ class Translator(Observable):  # type: ignore[misc]  # Kivy is untyped
     def switch(self, language: str) -> None:
         i18n.set_language(language)
         for uid, (func, largs) in list(self._observers.items()):
+            if uid not in self._observers:  # unbound meanwhile: its widget was collected during this loop
+                continue
             try:
                 func(*largs, None, None)  # kv's call_fn(args, obj, value)
             except ReferenceError:  # the rule's widget was garbage-collected
-                del self._observers[uid]
+                self._observers.pop(uid, None)
         for listener in list(self._language_listeners):
             listener(language)
 
