@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint bench setup clean screenshots
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	@scripts/setup.sh
@@ -24,6 +24,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## Every screen and state under Xvfb, FR and EN, 800×480 and 1280×800: build/screenshots/*.png
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 ## Benchmarks: figures and ratios measured side by side (never asserted in tests).
 bench: $(STAMP)

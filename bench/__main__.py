@@ -42,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ["--taps", "30", "--idle", "3", "--rounds", "1"] if args.quick else []
             ),
         ),
+        ("ui_bench", lambda module: module.main(["--quick"] if args.quick else [])),
     )
     for name, call in others:
         try:

@@ -55,6 +55,18 @@ def _config(args: argparse.Namespace) -> Config:
     return config
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """`1280x800` → (1280, 800): a window size for `kiosk run --windowed --size`."""
+    width, sep, height = text.lower().replace("×", "x").partition("x")
+    try:
+        size = (int(width), int(height))
+    except ValueError:
+        size = (0, 0)
+    if not sep or not (320 <= size[0] <= 7680 and 240 <= size[1] <= 4320):
+        raise argparse.ArgumentTypeError(f"taille attendue comme 1280x800, reçu « {text} »")
+    return size
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from kiosk.services import open_services
 
@@ -69,16 +81,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(summary.describe())
     finally:
         services.close()
-    try:
-        from kiosk.app import run_app  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        print(
-            f"La borne est prête (base : {config.database_path}), "
-            "mais l’interface tactile n’est pas encore livrée dans cette version."
-        )
-        return EXIT_OK if args.demo else EXIT_ERROR
-    result: int = run_app(config, windowed=args.windowed, demo=args.demo)
-    return result
+    from kiosk.app import run  # imports Kivy, after the environment it reads is set
+
+    return run(config, demo=args.demo, windowed=args.windowed or args.size is not None, size=args.size)
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
@@ -191,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = add("run", cmd_run, "lancer la borne")
     run.add_argument("--demo", action="store_true", help="données et matériel de démonstration")
     run.add_argument("--windowed", action="store_true", help="dans une fenêtre plutôt qu’en plein écran")
+    run.add_argument(
+        "--size",
+        type=parse_size,
+        metavar="LxH",
+        help="taille de la fenêtre (défaut 800x480, l’écran officiel 7 pouces) ; implique --windowed",
+    )
 
     demo = add("demo-data", cmd_demo_data, "créer un collectif de démonstration réaliste")
     demo.add_argument("--seed", type=int, default=2026, help="graine (mêmes données à chaque fois)")

@@ -1,0 +1,338 @@
+"""Member home, after a card tap or a pass: « Bonjour Karim », what waits for them, then what they can do.
+
+Left, in this order: pending confirmations first (« Karim dit vous avoir appris « Réglage des freins »,
+1 h — c'est bien ça ? » with big Oui / Non; Non asks once more before declining), news about their
+listings (who is interested, offers that may answer their requests), then recognition — hours and
+exchanges given and received, their themes: recognition words, never a balance or a debt — with « Mon
+historique », which shows their recent exchanges in the same place. Right, always visible: « J'enregistre
+un échange », « Les savoirs du quartier », « Je propose un savoir », « Je cherche un savoir ».
+
+Everything here is personal: `wipe` empties every widget. Interest notices are marked seen once shown,
+and stay on this home for the rest of the session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.domain import (
+    Exchange,
+    ExchangeKind,
+    ExchangeStatus,
+    InterestNotice,
+    Listing,
+    MemberSummary,
+    ParticipantRole,
+)
+from kiosk.errors import KioskError
+from kiosk.i18n import _
+from screens.accueil import format_day, theme_label
+from screens.base import KioskScreen
+from screens.tr import tr
+from screens.widgets import buttons, text  # noqa: F401  (kv rules below use their classes)
+from screens.widgets.buttons import BigButton
+from screens.widgets.text import Body, Muted, Panel
+
+KV_FILE = str(Path(__file__).with_suffix(".kv"))
+if KV_FILE not in Builder.files:
+    Builder.load_file(KV_FILE)
+
+HISTORY_LIMIT = 20
+NOTICES_SHOWN = 4
+MATCHES_SHOWN = 2
+
+
+def format_duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("{minutes} min").format(minutes=rest)
+    if not rest:
+        return _("{hours} h").format(hours=hours)
+    return _("{hours} h {minutes}").format(hours=hours, minutes=f"{rest:02d}")
+
+
+def capitalised(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return _("{first} et {last}").format(first=", ".join(names[:-1]), last=names[-1])
+
+
+def pending_question(exchange: Exchange, member_id: str) -> str:
+    """« Karim dit vous avoir appris « … », 1 h — c'est bien ça ? », from this member's side."""
+    recorder = next((p.pseudonym for p in exchange.participants if p.member_id == exchange.recorded_by), "")
+    others = [p.pseudonym for p in exchange.participants if p.member_id != member_id]
+    who = recorder if recorder and exchange.recorded_by != member_id else join_names(others)
+    values = {"who": who, "title": exchange.title, "duration": format_duration(exchange.duration_min)}
+    received = exchange.role_of(member_id) is ParticipantRole.LEARNER
+    if exchange.kind is ExchangeKind.SERVICE:
+        if received:
+            return _(
+                "{who} dit vous avoir rendu un service : « {title} », {duration} — c’est bien ça ?"
+            ).format(**values)
+        return _(
+            "{who} dit que vous lui avez rendu un service : « {title} », {duration} — c’est bien ça ?"
+        ).format(**values)
+    if received:
+        return _("{who} dit vous avoir appris « {title} », {duration} — c’est bien ça ?").format(**values)
+    return _("{who} dit avoir appris « {title} » avec vous, {duration} — c’est bien ça ?").format(**values)
+
+
+def recognition_lines(summary: MemberSummary) -> list[str]:
+    """What the member gave and received, as thanks. Never a difference of the two."""
+    lines = []
+    if summary.minutes_given:
+        given = format_duration(summary.minutes_given)
+        if summary.exchanges_given == 1:
+            lines.append(_("Vous avez transmis {duration} de savoirs, en 1 échange.").format(duration=given))
+        else:
+            lines.append(
+                _("Vous avez transmis {duration} de savoirs, en {count} échanges.").format(
+                    duration=given, count=summary.exchanges_given
+                )
+            )
+    if summary.minutes_received:
+        received = format_duration(summary.minutes_received)
+        if summary.exchanges_received == 1:
+            lines.append(_("Vous avez appris pendant {duration}, en 1 échange.").format(duration=received))
+        else:
+            lines.append(
+                _("Vous avez appris pendant {duration}, en {count} échanges.").format(
+                    duration=received, count=summary.exchanges_received
+                )
+            )
+    if not lines:
+        lines.append(_("Votre premier échange vous attend : proposez ou cherchez un savoir !"))
+    if summary.themes:
+        labels = ", ".join(theme_label(theme_id) for theme_id in summary.themes)
+        lines.append(_("Vos thèmes : {themes}").format(themes=labels))
+    return lines
+
+
+def history_lines(exchange: Exchange, member_id: str) -> tuple[str, str]:
+    """(« samedi 22 novembre · Réglage des freins », « Vous avez transmis · 1 h · avec Inès »)."""
+    day = format_day(datetime.fromisoformat(exchange.occurred_at), tr.language, with_time=False)
+    gave = exchange.role_of(member_id) is ParticipantRole.TRANSMITTER
+    if exchange.kind is ExchangeKind.SERVICE:
+        what = _("Vous avez rendu service") if gave else _("On vous a rendu service")
+    else:
+        what = _("Vous avez transmis") if gave else _("Vous avez appris")
+    parts = [what, format_duration(exchange.duration_min)]
+    others = [p.pseudonym for p in exchange.participants if p.member_id != member_id and p.pseudonym]
+    if others:
+        parts.append(_("avec {names}").format(names=join_names(others)))
+    if exchange.status is ExchangeStatus.PENDING:
+        parts.append(_("en attente de confirmation"))
+    return f"{day} · {exchange.title}", " · ".join(parts)
+
+
+class PendingCard(Panel):
+    """One exchange waiting for this member's answer: Oui / Non, and Non asks once more."""
+
+    home = ObjectProperty(None, allownone=True)
+    exchange_id = StringProperty("")
+    question = StringProperty("")
+    when = StringProperty("")
+    asking_decline = BooleanProperty(False)
+
+    def yes(self) -> None:
+        if self.asking_decline:
+            self.home.decline(self.exchange_id)
+        else:
+            self.home.confirm(self.exchange_id)
+
+    def no(self) -> None:
+        self.asking_decline = not self.asking_decline  # « Non » asks; « Retour » takes the question back
+
+
+class MemberHomeScreen(KioskScreen):
+    greeting = StringProperty("")
+    showing_history = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._member_id = ""
+        self._summary: MemberSummary | None = None
+        self._notices: list[InterestNotice] = []
+        self._matches: list[tuple[Listing, list[Listing]]] = []
+        self._history: list[Exchange] = []
+        self._shown_interests: set[str] = set()
+
+    # --- the shell's contract ---
+
+    def prepare(self, member_id: str = "", **_params: Any) -> None:
+        if not member_id and self.session.member is not None:
+            member_id = self.session.member.id
+        services = self.ctx.services
+        if member_id != self._member_id:
+            self._shown_interests.clear()
+        self._member_id = member_id
+        self._summary = services.exchanges.summary(member_id)
+        notices = services.listings.interests_for(member_id)
+        self._notices = [n for n in notices if not n.seen or n.interest_id in self._shown_interests]
+        self._notices = self._notices[:NOTICES_SHOWN]
+        new = [n.interest_id for n in self._notices if not n.seen]
+        if new:
+            services.listings.mark_interests_seen(member_id, new)
+            self.ctx.after_write()
+        self._shown_interests.update(new)
+        self._matches = [
+            (req, offers) for req, offers in services.listings.matches_for_member(member_id) if offers
+        ]
+        self._matches = self._matches[:MATCHES_SHOWN]
+        self._history = []
+        self.showing_history = False
+        self._fill()
+
+    def wipe(self) -> None:
+        self._member_id = ""
+        self._summary = None
+        self._notices, self._matches, self._history = [], [], []
+        self._shown_interests.clear()
+        self.greeting = ""
+        self.showing_history = False
+        self.ids.content.clear_widgets()
+
+    def refresh_language(self) -> None:
+        if self._summary is not None:
+            self._fill()
+
+    # --- what the member does ---
+
+    def confirm(self, exchange_id: str) -> None:
+        self._answer(exchange_id, confirm=True)
+
+    def decline(self, exchange_id: str) -> None:
+        self._answer(exchange_id, confirm=False)
+
+    def _answer(self, exchange_id: str, *, confirm: bool) -> None:
+        exchanges = self.ctx.services.exchanges
+        try:
+            if confirm:
+                exchanges.confirm(exchange_id, self._member_id)
+            else:
+                exchanges.decline(exchange_id, self._member_id)
+        except KioskError as error:  # cancelled meanwhile, answered at another kiosk…
+            self.shell.notify(error.text(), "error")
+        else:
+            self.ctx.after_write()
+            if confirm:
+                self.shell.notify(_("Merci ! C’est confirmé : l’échange compte pour vous deux."), "success")
+            else:
+                self.shell.notify(_("C’est noté : cet échange ne comptera pas pour vous."), "info")
+        self.prepare(member_id=self._member_id)
+
+    def toggle_history(self) -> None:
+        self.showing_history = not self.showing_history
+        if self.showing_history:
+            self._history = self.ctx.services.exchanges.history(self._member_id, HISTORY_LIMIT)
+        self._fill()
+        self.ids.scroll.scroll_y = 1
+
+    def record(self) -> None:
+        self.shell.go("record")
+
+    def open_board(self) -> None:
+        self.shell.go("board")
+
+    def open_matches(self, request_id: str) -> None:
+        self.shell.go("board", matches_for=request_id)
+
+    def new_listing(self, kind: str) -> None:
+        self.shell.go("listing_new", kind=kind)
+
+    def finish(self) -> None:
+        self.shell.end_session()
+
+    # --- filling the left column ---
+
+    def _fill(self) -> None:
+        summary = self._summary
+        if summary is None:
+            return
+        self.greeting = _("Bonjour {pseudonym}").format(pseudonym=summary.member.pseudonym)
+        content = self.ids.content
+        content.clear_widgets()
+        if self.showing_history:
+            content.add_widget(self._history_panel())
+            return
+        for exchange in summary.pending_confirmations:
+            content.add_widget(self._pending_card(exchange))
+        if self._notices or self._matches:
+            content.add_widget(self._news_panel())
+        content.add_widget(self._recognition_panel(summary))
+
+    def _pending_card(self, exchange: Exchange) -> PendingCard:
+        moment = datetime.fromisoformat(exchange.occurred_at)
+        return PendingCard(
+            home=self,
+            exchange_id=exchange.id,
+            question=pending_question(exchange, self._member_id),
+            when=capitalised(format_day(moment, tr.language, with_time=False)),
+        )
+
+    def _news_panel(self) -> Panel:
+        panel = Panel(size_hint_y=None)
+        panel.bind(minimum_height=panel.setter("height"))
+        panel.add_widget(Muted(text=_("Du nouveau pour vous")))
+        for notice in self._notices:
+            line = _("{pseudonym} s’intéresse à votre annonce « {title} ».").format(
+                pseudonym=notice.pseudonym, title=notice.listing_title
+            )
+            panel.add_widget(Body(text=line))
+        for request, offers in self._matches:
+            if len(offers) == 1:
+                line = _("1 savoir proposé peut répondre à votre recherche « {title} ».")
+            else:
+                line = _("{count} savoirs proposés peuvent répondre à votre recherche « {title} ».")
+            panel.add_widget(Body(text=line.format(count=len(offers), title=request.title)))
+            button = BigButton(kind="secondary", icon="search", text=_("Voir ces savoirs"))
+            button.bind(on_release=lambda _button, request_id=request.id: self.open_matches(request_id))
+            panel.add_widget(button)
+        return panel
+
+    def _recognition_panel(self, summary: MemberSummary) -> Panel:
+        panel = Panel(size_hint_y=None, surface="surface_alt")
+        panel.bind(minimum_height=panel.setter("height"))
+        newcomer = not (
+            summary.exchanges_given or summary.exchanges_received or summary.pending_confirmations
+        )
+        title = _("Bienvenue dans le collectif !") if newcomer else _("Merci pour ce que vous partagez")
+        panel.add_widget(Muted(text=title))
+        for line in recognition_lines(summary):
+            panel.add_widget(Body(text=line))
+        if newcomer:
+            return panel  # no history yet: no button that opens an empty list
+        button = BigButton(kind="secondary", icon="clock", text=_("Mon historique"))
+        button.bind(on_release=lambda _button: self.toggle_history())
+        panel.add_widget(button)
+        return panel
+
+    def _history_panel(self) -> Panel:
+        panel = Panel(size_hint_y=None)
+        panel.bind(minimum_height=panel.setter("height"))
+        # « Fermer » first: closing must not need a swipe through twenty exchanges
+        button = BigButton(kind="secondary", icon="back", text=_("Fermer l’historique"))
+        button.bind(on_release=lambda _button: self.toggle_history())
+        panel.add_widget(button)
+        panel.add_widget(Muted(text=_("Mon historique")))
+        if not self._history:
+            panel.add_widget(Body(text=_("Aucun échange enregistré pour l’instant.")))
+        for exchange in self._history:
+            title, detail = history_lines(exchange, self._member_id)
+            entry = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(2))
+            entry.bind(minimum_height=entry.setter("height"))
+            entry.add_widget(Body(text=title))
+            entry.add_widget(Muted(text=detail))
+            panel.add_widget(entry)
+        return panel
