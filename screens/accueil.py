@@ -10,6 +10,7 @@ through the shell. The FR/EN button works at rest too. Nothing personal is shown
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,9 @@ from kiosk.i18n import _
 from kiosk.themes import Theme, load_catalogue
 from screens.base import KioskScreen
 from screens.tr import tr
-from screens.widgets import buttons, text  # noqa: F401  (kv rules below use their classes)
+from screens.widgets import buttons, scroll, text  # noqa: F401  (kv rules below use their classes)
+
+log = logging.getLogger(__name__)
 
 KV_FILE = str(Path(__file__).with_suffix(".kv"))
 if KV_FILE not in Builder.files:
@@ -34,6 +37,11 @@ if KV_FILE not in Builder.files:
 ROTATE_SECONDS = 6.0
 LISTINGS_SHOWN = 12
 WORKSHOPS_SHOWN = 4
+# Once Accueil is on screen, the screens a card opens are made (if the shell does not hold them already),
+# so the first person of the day gets their home as quickly as the next one: making one takes longer
+# than a frame, filling it again does not. Counted from Accueil's first frame, not from the app's start.
+WARM_UP_SECONDS = 0.3
+WARM_UP_ROUTES = ("member_home",)
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}  # each in its own language, never translated
 
 _themes: dict[str, Theme] | None = None
@@ -178,6 +186,7 @@ class AccueilScreen(KioskScreen):
         self._items: list[AttractItem] = []
         self._stats: CollectiveStats | None = None
         self._rotate: ClockEvent | None = None
+        self._warm_up_event: ClockEvent | None = None
 
     # --- the shell's contract ---
 
@@ -199,11 +208,23 @@ class AccueilScreen(KioskScreen):
         self._show_card()
 
     def on_enter(self, *_args: Any) -> None:
-        self._stop_rotation()
+        self._stop_timers()
         self._rotate = Clock.schedule_interval(self.next_card, ROTATE_SECONDS)
+        self._warm_up_event = Clock.schedule_once(self._plan_warm_up, 0)  # runs in Accueil's first frame
 
     def on_leave(self, *_args: Any) -> None:
-        self._stop_rotation()  # no timer runs for a screen nobody sees (the Pi's CPU is precious)
+        self._stop_timers()  # no timer runs for a screen nobody sees (the Pi's CPU is precious)
+
+    def _plan_warm_up(self, *_args: object) -> None:
+        self._warm_up_event = Clock.schedule_once(self._warm_up, WARM_UP_SECONDS)
+
+    def _warm_up(self, *_args: object) -> None:
+        self._warm_up_event = None
+        for route in WARM_UP_ROUTES:
+            try:
+                self.shell.screen(route)  # made and kept by the shell, not shown; a no-op once it exists
+            except Exception:  # the tap will try again, and say so calmly if it fails then
+                log.exception("could not make the %r screen ahead", route)
 
     # --- what the person does ---
 
@@ -251,7 +272,8 @@ class AccueilScreen(KioskScreen):
         else:
             self.card_detail = _("Touchez « Voir les savoirs » pour le détail et le QR code.")
 
-    def _stop_rotation(self) -> None:
-        if self._rotate is not None:
-            self._rotate.cancel()
-            self._rotate = None
+    def _stop_timers(self) -> None:
+        for event in (self._rotate, self._warm_up_event):
+            if event is not None:
+                event.cancel()
+        self._rotate = self._warm_up_event = None

@@ -3,7 +3,9 @@
 Three kinds, each shown at most once: the card reader ("reader"), the network ("sync"), the printer
 ("printer"). The shell decides when (from device and sync states); this module only holds the words and
 shows them. Messages are French ids with {placeholders}, translated when shown and again on a language
-switch. The strip takes no room when nothing is wrong.
+switch. The strip takes no room when nothing is wrong. A banner is made once and kept when hidden: a
+network that comes and goes costs a text change, not new widgets, and an unchanged text is not drawn
+again.
 """
 
 from __future__ import annotations
@@ -47,14 +49,16 @@ class BannerStrip(BoxLayout):  # type: ignore[misc]  # Kivy is untyped
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._messages: dict[str, tuple[str, dict[str, Any]]] = {}
-        self._banners: dict[str, Banner] = {}
+        self._banners: dict[str, Banner] = {}  # shown
+        self._kept: dict[str, Banner] = {}  # every banner made, shown or not
 
     def show(self, key: str, message: str, **params: Any) -> None:
         """Show (or update) banner `key` with the French message id `message`."""
         self._messages[key] = (message, params)
         banner = self._banners.get(key)
         if banner is None:
-            banner = self._banners[key] = Banner(key=key)
+            banner = self._kept.get(key) or Banner(key=key)
+            self._kept[key] = self._banners[key] = banner
             self._place(key, banner)
         banner.text = _(message).format(**params)
 

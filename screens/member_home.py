@@ -7,8 +7,12 @@ exchanges given and received, their themes: recognition words, never a balance o
 historique », which shows their recent exchanges in the same place. Right, always visible: « J'enregistre
 un échange », « Les savoirs du quartier », « Je propose un savoir », « Je cherche un savoir ».
 
-Everything here is personal: `wipe` empties every widget. Interest notices are marked seen once shown,
-and stay on this home for the rest of the session.
+Everything here is personal: `wipe` empties every widget, also the rows kept aside. Interest notices are
+marked seen once shown, and stay on this home for the rest of the session.
+
+A card tap must show this screen within a frame, sync running or not: the left column's panels and rows
+are made once with the screen and refilled at each visit (screens/member_home_panels.py), so a tap
+changes texts and makes no widget.
 """
 
 from __future__ import annotations
@@ -18,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from kivy.lang import Builder
-from kivy.metrics import dp
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.widget import Widget
 
 from kiosk.domain import (
     Exchange,
@@ -35,10 +38,16 @@ from kiosk.errors import KioskError
 from kiosk.i18n import _
 from screens.accueil import format_day, theme_label
 from screens.base import KioskScreen
+from screens.member_home_panels import (
+    HistoryPanel,
+    NewsPanel,
+    PendingCard,
+    Pool,
+    RecognitionPanel,
+    arrange,
+)
 from screens.tr import tr
-from screens.widgets import buttons, text  # noqa: F401  (kv rules below use their classes)
-from screens.widgets.buttons import BigButton
-from screens.widgets.text import Body, Muted, Panel
+from screens.widgets import buttons, scroll, text  # noqa: F401  (kv rules below use their classes)
 
 KV_FILE = str(Path(__file__).with_suffix(".kv"))
 if KV_FILE not in Builder.files:
@@ -47,6 +56,10 @@ if KV_FILE not in Builder.files:
 HISTORY_LIMIT = 20
 NOTICES_SHOWN = 4
 MATCHES_SHOWN = 2
+RECOGNITION_LINES = 3  # given, received (or « Votre premier échange… »), themes: see recognition_lines
+PENDING_MADE_AHEAD = 2  # question cards made with the screen: most people have none, one or two
+
+__all__ = ["MemberHomeScreen", "PendingCard", "format_duration"]
 
 
 def format_duration(minutes: int) -> str:
@@ -119,6 +132,14 @@ def recognition_lines(summary: MemberSummary) -> list[str]:
     return lines
 
 
+def newcomer(summary: MemberSummary) -> bool:
+    return not (summary.exchanges_given or summary.exchanges_received or summary.pending_confirmations)
+
+
+def recognition_title(summary: MemberSummary) -> str:
+    return _("Bienvenue dans le collectif !") if newcomer(summary) else _("Merci pour ce que vous partagez")
+
+
 def history_lines(exchange: Exchange, member_id: str) -> tuple[str, str]:
     """(« samedi 22 novembre · Réglage des freins », « Vous avez transmis · 1 h · avec Inès »)."""
     day = format_day(datetime.fromisoformat(exchange.occurred_at), tr.language, with_time=False)
@@ -136,25 +157,6 @@ def history_lines(exchange: Exchange, member_id: str) -> tuple[str, str]:
     return f"{day} · {exchange.title}", " · ".join(parts)
 
 
-class PendingCard(Panel):
-    """One exchange waiting for this member's answer: Oui / Non, and Non asks once more."""
-
-    home = ObjectProperty(None, allownone=True)
-    exchange_id = StringProperty("")
-    question = StringProperty("")
-    when = StringProperty("")
-    asking_decline = BooleanProperty(False)
-
-    def yes(self) -> None:
-        if self.asking_decline:
-            self.home.decline(self.exchange_id)
-        else:
-            self.home.confirm(self.exchange_id)
-
-    def no(self) -> None:
-        self.asking_decline = not self.asking_decline  # « Non » asks; « Retour » takes the question back
-
-
 class MemberHomeScreen(KioskScreen):
     greeting = StringProperty("")
     showing_history = BooleanProperty(False)
@@ -167,6 +169,12 @@ class MemberHomeScreen(KioskScreen):
         self._matches: list[tuple[Listing, list[Listing]]] = []
         self._history: list[Exchange] = []
         self._shown_interests: set[str] = set()
+        # made once with the screen, refilled at every visit (see screens/member_home_panels.py)
+        self._pending: Pool[PendingCard] = Pool(lambda: PendingCard(home=self))
+        self._pending.take(PENDING_MADE_AHEAD)
+        self._news = NewsPanel(self.open_matches, NOTICES_SHOWN, MATCHES_SHOWN)
+        self._recognition = RecognitionPanel(self.toggle_history, RECOGNITION_LINES)
+        self._history_panel = HistoryPanel(self.toggle_history)
 
     # --- the shell's contract ---
 
@@ -176,6 +184,7 @@ class MemberHomeScreen(KioskScreen):
         services = self.ctx.services
         if member_id != self._member_id:
             self._shown_interests.clear()
+            self.ids.scroll.scroll_y = 1  # someone else: their column from the top
         self._member_id = member_id
         self._summary = services.exchanges.summary(member_id)
         notices = services.listings.interests_for(member_id)
@@ -201,7 +210,11 @@ class MemberHomeScreen(KioskScreen):
         self._shown_interests.clear()
         self.greeting = ""
         self.showing_history = False
-        self.ids.content.clear_widgets()
+        arrange(self.ids.content, [])
+        for card in self._pending:
+            card.wipe()
+        for panel in (self._news, self._recognition, self._history_panel):
+            panel.wipe()
 
     def refresh_language(self) -> None:
         if self._summary is not None:
@@ -261,78 +274,43 @@ class MemberHomeScreen(KioskScreen):
         if summary is None:
             return
         self.greeting = _("Bonjour {pseudonym}").format(pseudonym=summary.member.pseudonym)
-        content = self.ids.content
-        content.clear_widgets()
         if self.showing_history:
-            content.add_widget(self._history_panel())
+            entries = [history_lines(exchange, self._member_id) for exchange in self._history]
+            self._history_panel.show(entries)
+            arrange(self.ids.content, [self._history_panel])
             return
-        for exchange in summary.pending_confirmations:
-            content.add_widget(self._pending_card(exchange))
+        cards = self._pending.take(len(summary.pending_confirmations))
+        for card, exchange in zip(cards, summary.pending_confirmations, strict=True):
+            moment = datetime.fromisoformat(exchange.occurred_at)
+            card.show(
+                exchange.id,
+                pending_question(exchange, self._member_id),
+                capitalised(format_day(moment, tr.language, with_time=False)),
+            )
+        column: list[Widget] = [*cards]
         if self._notices or self._matches:
-            content.add_widget(self._news_panel())
-        content.add_widget(self._recognition_panel(summary))
-
-    def _pending_card(self, exchange: Exchange) -> PendingCard:
-        moment = datetime.fromisoformat(exchange.occurred_at)
-        return PendingCard(
-            home=self,
-            exchange_id=exchange.id,
-            question=pending_question(exchange, self._member_id),
-            when=capitalised(format_day(moment, tr.language, with_time=False)),
+            self._news.show(self._notice_lines(), self._match_lines())
+            column.append(self._news)
+        self._recognition.show(
+            recognition_title(summary), recognition_lines(summary), with_history=not newcomer(summary)
         )
+        column.append(self._recognition)
+        arrange(self.ids.content, column)
 
-    def _news_panel(self) -> Panel:
-        panel = Panel(size_hint_y=None)
-        panel.bind(minimum_height=panel.setter("height"))
-        panel.add_widget(Muted(text=_("Du nouveau pour vous")))
-        for notice in self._notices:
-            line = _("{pseudonym} s’intéresse à votre annonce « {title} ».").format(
+    def _notice_lines(self) -> list[str]:
+        return [
+            _("{pseudonym} s’intéresse à votre annonce « {title} ».").format(
                 pseudonym=notice.pseudonym, title=notice.listing_title
             )
-            panel.add_widget(Body(text=line))
+            for notice in self._notices
+        ]
+
+    def _match_lines(self) -> list[tuple[str, str]]:
+        lines = []
         for request, offers in self._matches:
             if len(offers) == 1:
                 line = _("1 savoir proposé peut répondre à votre recherche « {title} ».")
             else:
                 line = _("{count} savoirs proposés peuvent répondre à votre recherche « {title} ».")
-            panel.add_widget(Body(text=line.format(count=len(offers), title=request.title)))
-            button = BigButton(kind="secondary", icon="search", text=_("Voir ces savoirs"))
-            button.bind(on_release=lambda _button, request_id=request.id: self.open_matches(request_id))
-            panel.add_widget(button)
-        return panel
-
-    def _recognition_panel(self, summary: MemberSummary) -> Panel:
-        panel = Panel(size_hint_y=None, surface="surface_alt")
-        panel.bind(minimum_height=panel.setter("height"))
-        newcomer = not (
-            summary.exchanges_given or summary.exchanges_received or summary.pending_confirmations
-        )
-        title = _("Bienvenue dans le collectif !") if newcomer else _("Merci pour ce que vous partagez")
-        panel.add_widget(Muted(text=title))
-        for line in recognition_lines(summary):
-            panel.add_widget(Body(text=line))
-        if newcomer:
-            return panel  # no history yet: no button that opens an empty list
-        button = BigButton(kind="secondary", icon="clock", text=_("Mon historique"))
-        button.bind(on_release=lambda _button: self.toggle_history())
-        panel.add_widget(button)
-        return panel
-
-    def _history_panel(self) -> Panel:
-        panel = Panel(size_hint_y=None)
-        panel.bind(minimum_height=panel.setter("height"))
-        # « Fermer » first: closing must not need a swipe through twenty exchanges
-        button = BigButton(kind="secondary", icon="back", text=_("Fermer l’historique"))
-        button.bind(on_release=lambda _button: self.toggle_history())
-        panel.add_widget(button)
-        panel.add_widget(Muted(text=_("Mon historique")))
-        if not self._history:
-            panel.add_widget(Body(text=_("Aucun échange enregistré pour l’instant.")))
-        for exchange in self._history:
-            title, detail = history_lines(exchange, self._member_id)
-            entry = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(2))
-            entry.bind(minimum_height=entry.setter("height"))
-            entry.add_widget(Body(text=title))
-            entry.add_widget(Muted(text=detail))
-            panel.add_widget(entry)
-        return panel
+            lines.append((line.format(count=len(offers), title=request.title), request.id))
+        return lines

@@ -20,7 +20,7 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.i18n import N_, _
-from screens.widgets import buttons, text  # noqa: F401  (kv rules below use their classes)
+from screens.widgets import buttons, scroll, text  # noqa: F401  (kv rules below use their classes)
 
 KV_FILE = str(Path(__file__).with_suffix(".kv"))
 if KV_FILE not in Builder.files:
@@ -123,10 +123,13 @@ class OverlayLayer(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.countdown: CountdownOverlay | None = None
+        self.countdown: CountdownOverlay | None = None  # the one shown, or None
         self.message: MessageOverlay | None = None
         self.help: HelpOverlay | None = None
         self._message_timer: ClockEvent | None = None
+        # made once and kept while hidden: a refused card costs a text change, not new widgets
+        self._spare_message: MessageOverlay | None = None
+        self._spare_countdown: CountdownOverlay | None = None
 
     # Touches pass through when nothing is shown (the layer covers the whole window).
     def on_touch_down(self, touch: Any) -> bool:
@@ -136,7 +139,8 @@ class OverlayLayer(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
 
     def show_message(self, message: str, kind: str = "info") -> None:
         if self.message is None:
-            self.message = MessageOverlay(layer=self)
+            self.message = self._spare_message or MessageOverlay(layer=self)
+            self._spare_message = self.message
             self.add_widget(self.message, index=len(self.children))  # under a countdown or the help
         self.message.text = message
         self.message.kind = kind
@@ -151,13 +155,15 @@ class OverlayLayer(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
             self._message_timer = None
         if self.message is not None:
             self.remove_widget(self.message)
+            self.message.text = ""  # nothing of it stays while it waits for the next message
             self.message = None
 
     # --- inactivity countdown ---
 
     def show_countdown(self, seconds: int) -> None:
         if self.countdown is None:
-            self.countdown = CountdownOverlay(shell=self.shell)
+            self.countdown = self._spare_countdown or CountdownOverlay(shell=self.shell)
+            self._spare_countdown = self.countdown
             self.add_widget(self.countdown)
         self.countdown.seconds = seconds
 

@@ -4,12 +4,14 @@ Writes build/screenshots/<scene>-<lang>-<w>x<h>.png for a person to look at. It 
 stops it, by pid), then runs one child process per window size: a Kivy window cannot be resized reliably
 under Xvfb (tests/ui/conftest.py). Each child builds the demo collective on a fixed clock in a temporary
 folder, shows the shell exactly as `kiosk run --demo` does (cards come through a simulated reader and the
-app's own EventPump), and plays the scenes below. Labels whose text overflows are reported.
+app's own EventPump), and plays every scene in both languages. Labels whose text overflows are
+reported, and so is a scene that could not reach its state (the others still run); either makes the
+exit status 1.
 
-To add a screen or a state: append a `Scene(name, setup, route)` to SCENES; `setup(stage)` brings the
-shell to the state to photograph (stage.shell.go(...), stage.tap_card("Karim"), stage.tap(widget)…),
-starting from Accueil at rest with no session, no banner and no overlay, in the scene's language. A scene
-with a `route` is skipped until screens/routes.py registers that route.
+The scenes are data: scripts/screenshot_scenes.py (the `Stage` a scene acts on, the moves, Accueil,
+member home and the shell's overlays) and scripts/screenshot_flows.py (the wizards, the board, the
+listing page, sign-up and the member pass). To add a screen or a state, add a `scene` or a step to
+a `walk` there.
 
 Usage: python scripts/screenshots.py [--sizes 800x480,1280x800] [--only NAME …] [--out DIR]
 """
@@ -24,8 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,172 +39,23 @@ LANGUAGES = ("fr", "en")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))  # the same demo day as the UI tests
 
 
-@dataclass
-class Stage:
-    """What a scene's setup may use."""
-
-    shell: Any
-    ctx: Any
-    reader: Any  # hardware.simulated.SimulatedReader
-    pump: Any  # kiosk.app.EventPump
-
-    def frames(self, count: int = 3) -> None:
-        from kivy.base import EventLoop
-
-        for _ in range(count):
-            EventLoop.idle()
-
-    def drain(self) -> None:
-        while self.pump.drain():
-            pass
-        self.frames()
-
-    def tap_card(self, pseudonym: str) -> None:
-        from kiosk.demo import DEMO_CARDS
-
-        self.tap_uid(next(card.uid for card in DEMO_CARDS if card.pseudonym == pseudonym))
-
-    def tap_uid(self, uid: bytes) -> None:
-        self.reader.tap(uid)
-        self.reader.remove()
-        self.drain()
-
-    def tap(self, widget: Any) -> None:
-        from kivy.tests.common import UnitTestTouch
-
-        self.frames(1)
-        touch = UnitTestTouch(*widget.to_window(widget.center_x, widget.center_y))
-        touch.touch_down()
-        touch.touch_up()
-        self.frames()
-
-    def widget(self, widget_id: str) -> Any:
-        """The widget with this kv id in the screen shown (or the shell's overlays)."""
-        for root in (self.shell.overlays, self.shell.current):
-            for node in root.walk(restrict=True):
-                ids = getattr(node, "ids", {})
-                if widget_id in ids:
-                    return ids[widget_id]
-        raise LookupError(widget_id)
-
-
-@dataclass(frozen=True)
-class Scene:
-    name: str
-    setup: Callable[[Stage], None]
-    route: str = ""  # skipped while screens/routes.py does not register this route yet
-
-
-def _first_listing(stage: Stage) -> str:
-    return str(stage.ctx.services.listings.search(limit=1)[0].id)
-
-
-def _karim_then(route: str, **params: Any) -> Callable[[Stage], None]:
-    def setup(stage: Stage) -> None:
-        stage.tap_card("Karim")
-        stage.shell.go(route, **params)
-        stage.frames()
-
-    return setup
-
-
-def _receipt(stage: Stage) -> None:
-    stage.tap_card("Karim")
-    member = stage.shell.session.member
-    exchange = stage.ctx.services.exchanges.history(member.id, 1)[0]
-    stage.shell.go("receipt", exchange_id=exchange.id)
-    stage.frames()
-
-
-def _member_pass(stage: Stage) -> None:
-    member = stage.ctx.services.members.find("Inès")[0]
-    stage.shell.go("member_pass", member_id=member.id)
-    stage.frames()
-
-
-def _banners(stage: Stage) -> None:
-    stage.reader.unplug()
-    stage.shell.sync_status("offline", 12)
-    stage.shell.printer_status("paper_out")
-    stage.drain()
-
-
-def _yvette_with_news(stage: Stage) -> None:
-    services = stage.ctx.services
-    yvette, karim = services.members.find("Yvette")[0], services.members.find("Karim")[0]
-    listing = services.listings.of_member(yvette.id)[0]
-    services.listings.express_interest(listing.id, karim.id)
-    stage.tap_card("Yvette")
-
-
-def _asking_decline(stage: Stage) -> None:
-    stage.tap_card("Nguyen")
-    stage.tap(stage.widget("content").children[-1].ids.no_button)
-
-
-def _history(stage: Stage) -> None:
-    stage.tap_card("Karim")
-    stage.shell.current.toggle_history()
-    stage.frames()
-
-
-def _newcomer_pass(stage: Stage) -> None:
-    """Someone who just signed up shows their new pass to the scanner: a home with nothing yet."""
-    from hardware.events import QrScanned
-
-    services = stage.ctx.services
-    found = services.members.find("Noémie")  # the scene runs once per language on the same store
-    member = found[0] if found else services.members.register("Noémie", "Les Hauts")
-    stage.pump.events.put(QrScanned(text=services.passes.issue(member.id), source="simulated"))
-    stage.drain()
-
-
-def _countdown(stage: Stage) -> None:
-    stage.tap_card("Fatoumata")
-    stage.shell.overlays.show_countdown(7)
-    stage.frames()
-
-
-def _error(stage: Stage) -> None:
-    stage.tap_card("Mamadou")
-    stage.shell.recover()
-    stage.frames()
-
-
-SCENES: list[Scene] = [
-    Scene("accueil", lambda stage: None),
-    Scene("accueil-woken", lambda stage: stage.tap(stage.widget("numbers"))),
-    Scene("accueil-banners", _banners),
-    Scene("member_home", lambda stage: stage.tap_card("Inès")),
-    Scene("member_home-decline", _asking_decline),
-    Scene("member_home-news", _yvette_with_news),
-    Scene("member_home-history", _history),
-    Scene("member_home-matches", lambda stage: stage.tap_card("Sandrine")),
-    Scene("member_home-newcomer", _newcomer_pass),
-    Scene("card-unknown", lambda stage: stage.tap_uid(_demo("DEMO_UNKNOWN_UID"))),
-    Scene("card-revoked", lambda stage: stage.tap_uid(_demo("DEMO_REVOKED_CARD").uid)),
-    Scene("card-random-uid", lambda stage: stage.tap_uid(_demo("DEMO_PHONE_UID"))),
-    Scene("countdown", _countdown),
-    Scene("error", _error),
-    Scene("demo-help", lambda stage: stage.shell.overlays.toggle_help()),
-    # The other screens, each at its opening state (their own states: add scenes here).
-    Scene("board", lambda stage: stage.shell.go("board"), route="board"),
-    Scene("listing", lambda stage: stage.shell.go("listing", listing_id=_first_listing(stage)), "listing"),
-    Scene("listing_new", _karim_then("listing_new", kind="offer"), route="listing_new"),
-    Scene("record", _karim_then("record"), route="record"),
-    Scene("receipt", _receipt, route="receipt"),
-    Scene("signup", lambda stage: stage.shell.go("signup"), route="signup"),
-    Scene("member_pass", _member_pass, route="member_pass"),
-]
-
-
-def _demo(name: str) -> Any:
-    import kiosk.demo
-
-    return getattr(kiosk.demo, name)
-
-
 # --- child: one window size --------------------------------------------------------------------------
+
+
+class ErrorCount(logging.Handler):
+    """Errors the project logged: the shell catches a screen's failure (calm message, back to Accueil)
+    and logs it, so a scene can look played while it photographed the error instead."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.name.startswith("kivy"):  # Kivy's own (a clipboard tool missing) is not a scene's
+            self.count += 1
+
+
+ERRORS = ErrorCount()
 
 
 def _render(window: Any) -> Any:
@@ -221,9 +73,11 @@ def _render(window: Any) -> Any:
     return Image.frombytes("RGBA", (width, height), data).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
 
 
-def _reset(stage: Stage, language: str) -> None:
+def _reset(stage: Any, language: str) -> None:
+    """Accueil at rest: no session, no overlay, no banner, no printer, in `language`."""
     shell = stage.shell
     shell.end_session()
+    stage.ctx.print_slip = None
     if shell.overlays.help is not None:
         shell.overlays.toggle_help()
     stage.reader.plug()
@@ -232,6 +86,46 @@ def _reset(stage: Stage, language: str) -> None:
         shell.banners.hide(key)
     shell.switch_language(language)
     stage.frames()
+
+
+def _play(stage: Any, walk: Any, wanted: set[str], language: str, suffix: str, out: Path) -> int:
+    """Play a walk from Accueil at rest and photograph its wanted states; the number of problems, each
+    said on stderr (a state that cannot be reached ends the walk: the states after it depend on it)."""
+    from kivy.core.window import Window
+
+    from screens.widgets.fit import clipped_labels, describe
+
+    _reset(stage, language)
+    left, problems = set(wanted), 0
+    for name, move in walk.states:
+        if not left:
+            break
+        path = out / f"{name}-{language}-{suffix}.png"
+        errors = ERRORS.count
+        try:
+            move(stage)
+        except Exception:  # a screen changed under the walk: say so, and photograph the other walks
+            print(f"{path.name}: l’état n’a pas pu être atteint\n{traceback.format_exc()}", file=sys.stderr)
+            return problems + 1
+        if ERRORS.count > errors:
+            print(f"{path.name}: une erreur a été journalisée (voir ci-dessus)", file=sys.stderr)
+            return problems + 1
+        if name not in left:
+            continue
+        left.discard(name)
+        _render(Window).convert("RGB").save(path)
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+        clipped = clipped_labels(stage.shell)
+        if clipped:
+            print(f"{path.name}: texte coupé\n{describe(clipped)}", file=sys.stderr)
+            problems += 1
+    return problems
+
+
+def _wanted(walk: Any, only: set[str]) -> set[str]:
+    """The walk's states asked for: all without --only; « record » asks for record and record-*."""
+    names = {name for name, _move in walk.states}
+    return {name for name in names if not only or any(name == x or name.startswith(f"{x}-") for x in only)}
 
 
 def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
@@ -260,7 +154,10 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
     import queue
     from dataclasses import replace
 
-    from hardware.simulated import SimulatedReader
+    from screenshot_flows import FLOW_SCENES
+    from screenshot_scenes import SHELL_SCENES, Stage
+
+    from hardware.simulated import SimulatedPrinter, SimulatedReader
     from kiosk.app import EventPump
     from kiosk.clock import FixedClock
     from kiosk.config import load_config, with_data_dir
@@ -270,9 +167,10 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
     from screens.context import UiContext
     from screens.shell import Shell
     from screens.sounds import Sounds
-    from screens.widgets.fit import clipped_labels, describe
 
     logging.getLogger("kivy").setLevel(logging.WARNING)  # its start-up chatter is not news here
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # warnings and errors, on stderr
+    logging.getLogger().addHandler(ERRORS)
     style.register_fonts()
     overlays.DEMO_CARD_NAMES = tuple(card.pseudonym for card in DEMO_CARDS)
     problems = 0
@@ -285,24 +183,21 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
             ctx = UiContext(services=services, config=config, clock=services.ctx.clock, demo=True)
             events: queue.Queue[object] = queue.Queue()
             reader = SimulatedReader(events, services.ctx.card_key)
+            printer = SimulatedPrinter(Path(folder) / "printed")
+
+            def print_slip(slip: Any) -> str:
+                printer.print_slip(slip)
+                return f"slip-{len(printer.printed)}"
+
             shell = Shell(ctx, sounds=Sounds(enabled=False))
             Window.add_widget(shell)
             reader.start()
-            stage = Stage(shell, ctx, reader, EventPump(events, shell, services))
-            for scene in SCENES:
-                if (only and scene.name not in only) or (scene.route and scene.route not in shell.routes):
-                    continue
-                for language in LANGUAGES:
-                    _reset(stage, language)
-                    scene.setup(stage)
-                    image = _render(Window).convert("RGB")
-                    path = out / f"{scene.name}-{language}-{width}x{height}.png"
-                    image.save(path)
-                    clipped = clipped_labels(shell)
-                    if clipped:
-                        problems += 1
-                        print(f"{path.name}: texte coupé\n{describe(clipped)}", file=sys.stderr)
-                    print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+            stage = Stage(shell, ctx, reader, EventPump(events, shell, services), print_slip)
+            for walk in [*SHELL_SCENES, *FLOW_SCENES]:
+                wanted = _wanted(walk, only)
+                if wanted and (not walk.route or walk.route in shell.routes):
+                    for language in LANGUAGES:
+                        problems += _play(stage, walk, wanted, language, f"{width}x{height}", out)
             reader.stop()
             shell.shutdown()
         finally:
@@ -346,7 +241,13 @@ def parse_size(text: str) -> tuple[int, int]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help="tailles de fenêtre, ex. 800x480,1280x800")
-    parser.add_argument("--only", nargs="*", default=[], metavar="SCÈNE", help="seulement ces scènes")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=[],
+        metavar="SCÈNE",
+        help="seulement ces scènes (« record » : toutes ses étapes)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--child", metavar="LxH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -372,7 +273,7 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             xvfb.kill()
             xvfb.wait(timeout=10)
-    print(f"Captures dans {args.out}" + ("" if status == 0 else " (avec des textes coupés : voir ci-dessus)"))
+    print(f"Captures dans {args.out}" + ("" if status == 0 else " (avec des problèmes : voir ci-dessus)"))
     return status
 
 

@@ -1,8 +1,9 @@
 """Accueil in the real 800×480 window, on demo data: at rest, woken by a touch, its counts and rotating
-cards, the FR/EN button, and back to rest after inactivity."""
+cards, the FR/EN button, back to rest after inactivity, and member home made ahead while it rests."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,29 @@ def test_nothing_is_clipped_at_800x480_on_any_card_at_rest_or_woken(
         assert clipped == [], describe(clipped)
         assert crowded(shell) == [], describe_crowded(crowded(shell))
         save_screenshot(render(kivy_window), f"accueil-banners-{language}-test.png")
+
+
+def test_once_accueil_is_on_screen_member_home_is_made_ahead(kivy_window: Any, tmp_path: Path) -> None:
+    """The first card of the day must not wait for member home to be made (its kv rules, its rows):
+    the shell holds it, unseen, a moment after Accueil has shown, and the card opens that one."""
+    with demo_context(tmp_path) as ctx, shell_rig(kivy_window, ctx) as rig:
+        shell = rig.shell
+        assert not shell.manager.has_screen("member_home")
+        wait_until(lambda: shell.manager.has_screen("member_home"), timeout=5)
+        assert shell.manager.current == "accueil" and shell.current.at_rest
+        made_ahead = shell.manager.get_screen("member_home")
+        rig.tap_demo_card("Karim")
+        assert shell.current is made_ahead
+        assert find(shell, widget_id="greeting").text == "Bonjour Karim"
+
+
+def test_a_screen_that_cannot_be_made_ahead_leaves_accueil_calm(kivy_window: Any, tmp_path: Path) -> None:
+    from screens import accueil
+
+    with demo_context(tmp_path) as ctx, shell_rig(kivy_window, ctx) as rig:
+        del rig.shell.routes["member_home"]  # as if its module were missing
+        deadline = time.monotonic() + accueil.WARM_UP_SECONDS + 0.5
+        while time.monotonic() < deadline:
+            wait_frames(1)
+        assert not rig.shell.manager.has_screen("member_home")
+        assert rig.shell.manager.current == "accueil" and rig.shell.overlays.message is None

@@ -255,3 +255,115 @@ def test_with_larger_text_nothing_is_clipped_or_overlapping(kivy_window: Any, tm
                 save_screenshot(render(kivy_window), f"member_home-larger-text-{language}-test.png")
     finally:
         Metrics.fontscale = before
+
+
+def home_column(shell: Any) -> list[str]:
+    """The greeting, every text of the left column top to bottom (scrolled away or not), and the
+    column's height (an empty row left in it would show there)."""
+    content = find(shell, widget_id="content")
+    height = f"{content.height:.0f} px"
+    return [find(shell, widget_id="greeting").text, *texts(content, shown_only=False), height]
+
+
+def test_a_home_refilled_for_each_card_shows_what_a_home_made_afresh_shows(
+    kivy_window: Any, tmp_path: Path
+) -> None:
+    """Member home keeps its widgets from one card to the next (screens/member_home_panels.py): after
+    every tap, in an order that goes from long columns to short ones and back (0 to 2 questions, 0 to 2
+    matches, a newcomer, histories of 0 to 20 exchanges), the column holds exactly what a brand-new home
+    shows for that member — nothing left over from the one before, not even a half-answered question."""
+    with demo_context(tmp_path) as ctx:
+        services = ctx.services
+        newcomer = services.members.register("Rosalie", services.members.find("Karim")[0].quartier)
+        newcomer_uid = bytes.fromhex("045a6fe9000001")
+        services.cards.enrol(services.cards.read(newcomer_uid), newcomer.id)
+        visitors = {card.pseudonym: card.uid for card in DEMO_CARDS} | {"Rosalie": newcomer_uid}
+        for pseudonym in visitors:  # a notice shows once: the same state for both runs
+            member = services.members.find(pseudonym)[0]
+            notices = services.listings.interests_for(member.id)
+            services.listings.mark_interests_seen(member.id, [n.interest_id for n in notices])
+
+        def home_then_history(rig: Any) -> tuple[list[str], list[str]]:
+            home = home_column(rig.shell)
+            rig.shell.current.toggle_history()
+            rig.drain()
+            return home, home_column(rig.shell)
+
+        fresh = {}
+        for pseudonym, uid in visitors.items():
+            with shell_rig(kivy_window, ctx) as rig:
+                rig.tap_card(uid)
+                fresh[pseudonym] = home_then_history(rig)
+        assert len({tuple(home) for home, _history in fresh.values()}) == len(visitors)
+
+        order = list(visitors)
+        with shell_rig(kivy_window, ctx) as rig:
+            for pseudonym in order + order[::-1] + order[::2]:
+                rig.tap_card(visitors[pseudonym])
+                assert home_then_history(rig) == fresh[pseudonym], pseudonym
+                rig.shell.current.toggle_history()
+                rig.drain()
+                for card in pending_cards(rig.shell):  # « Non »: the next one must get the question
+                    button = find(card, widget_id="no_button")
+                    bring_into_view(button)
+                    tap(button)
+
+
+def test_a_card_tap_makes_no_widget_once_the_home_has_been_shown(
+    kivy_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filling member home again is a matter of texts: no widget (nor its kv rules) is made at a tap,
+    the cost that made a card tap take several frames' time."""
+    from kivy.uix.widget import Widget
+
+    made: list[str] = []
+    original_init = Widget.__init__
+
+    def counting_init(self: Any, **kwargs: Any) -> None:  # counts, then builds the widget as usual
+        made.append(type(self).__name__)
+        original_init(self, **kwargs)
+
+    with demo_context(tmp_path) as ctx, shell_rig(kivy_window, ctx) as rig:
+        for card in DEMO_CARDS:  # every kind of home once: the rows each one needs now exist
+            rig.tap_demo_card(card.pseudonym)
+        monkeypatch.setattr(Widget, "__init__", counting_init)
+        for card in reversed(DEMO_CARDS):
+            rig.tap_demo_card(card.pseudonym)
+            assert find(rig.shell, widget_id="greeting").text == f"Bonjour {card.pseudonym}"
+        assert made == []
+
+
+def test_the_rows_kept_for_the_next_card_hold_nothing_personal_after_the_session(
+    kivy_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept rows are out of the widget tree while unused: `every_text` cannot see them, so every label
+    made during the visit is looked at, wherever it is."""
+    import gc
+    import weakref
+
+    from kivy.uix.label import Label
+
+    labels: list[weakref.ref[Any]] = []
+    original_init = Label.__init__
+
+    def recording_init(self: Any, **kwargs: Any) -> None:
+        original_init(self, **kwargs)
+        labels.append(weakref.ref(self))
+
+    monkeypatch.setattr(Label, "__init__", recording_init)
+    with demo_context(tmp_path) as ctx, shell_rig(kivy_window, ctx) as rig:
+        visitors = ["Karim", "Yvette", "Inès"]
+        for pseudonym in visitors:
+            rig.tap_demo_card(pseudonym)
+            rig.shell.current.toggle_history()  # the history's rows too
+            rig.drain()
+
+        def personal() -> list[str]:
+            alive = (ref() for ref in labels)
+            return [x.text for x in alive if x is not None and any(name in x.text for name in visitors)]
+
+        assert personal()  # the test sees them while they are on show
+        rig.shell.end_session()
+        rig.drain()
+        gc.collect()  # widgets let go of are not kept ones: only those still alive count
+        assert personal() == []

@@ -55,8 +55,11 @@ def slide_until_shown(scroll: Any, widget: Any) -> None:
     for _ in range(3):
         touch = UnitTestTouch(x, y)
         touch.touch_down()
+        # past ScrollView's scroll_distance at once: if the first move came only after a slow frame
+        # (a loaded machine), beyond its scroll_timeout, the view would take the touch for a tap
+        touch.touch_move(x, y + 40)
         for part in range(1, 11):
-            touch.touch_move(x, y + scroll.height * 0.8 * part / 10)
+            touch.touch_move(x, y + 40 + (scroll.height * 0.8 - 40) * part / 10)
             wait_frames(1)
         touch.touch_up()
         wait_frames(30)  # the list glides to rest
