@@ -32,6 +32,7 @@ from sqlalchemy import insert, select, update
 from hub import admin
 from hub import schema as t
 from hub.db import Database
+from hub.wire import change_json
 from kiosk.clock import FixedClock, HlcState, format_hlc
 from kiosk.config import load_config, with_data_dir
 from kiosk.services import open_services
@@ -112,8 +113,9 @@ def pair_raw(url: str, db: Database, collective: str, name: str) -> tuple[str, s
 
 
 def raw_rows(events: list[dict[str, Any]], collective: str, first_seq: int) -> list[dict[str, Any]]:
+    """The rows the hub stores for `events`, change text included (hub/wire.py), as its ingest writes them."""
     received = datetime.now(UTC).isoformat(timespec="milliseconds")
-    return [
+    rows = [
         {
             "collective_id": collective,
             "seq": first_seq + i,
@@ -135,6 +137,9 @@ def raw_rows(events: list[dict[str, Any]], collective: str, first_seq: int) -> l
         }
         for i, e in enumerate(events)
     ]
+    for row in rows:
+        row["change_json"] = change_json(row)
+    return rows
 
 
 def bench_push(url: str, db: Database, total: int) -> dict[str, float]:

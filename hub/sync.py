@@ -8,7 +8,7 @@ import uuid
 from json.encoder import encode_basestring as _text  # a JSON string, non-ASCII kept (as pydantic writes it)
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from hub import schema as t
@@ -87,14 +87,17 @@ def _rebuild_changes(db: Database, pks: list[int]) -> dict[int, str]:
     with db.read() as conn:
         rows = conn.execute(select(t.events).where(t.events.c.pk.in_(pks))).all()
     texts = {row.pk: change_json(row._mapping) for row in rows}
+    keep = (  # unless the row changed meanwhile (another redaction): then next time
+        update(t.events)
+        .where(t.events.c.pk == bindparam("row_pk"), t.events.c.payload == bindparam("row_payload"))
+        .values(change_json=bindparam("row_text"))
+    )
     try:
-        with db.write() as conn:
-            for row in rows:  # unless the row changed meanwhile (another redaction): then next time
-                conn.execute(
-                    update(t.events)
-                    .where(t.events.c.pk == row.pk, t.events.c.payload == row.payload)
-                    .values(change_json=texts[row.pk])
-                )
+        with db.write() as conn:  # one statement for the page (executemany), not one per row
+            conn.execute(
+                keep,
+                [{"row_pk": row.pk, "row_payload": row.payload, "row_text": texts[row.pk]} for row in rows],
+            )
     except OperationalError:  # a busy database: the answer does not depend on keeping them
         pass
     return texts
