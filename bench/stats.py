@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,3 +60,25 @@ class Figure:
 
 def ms(value: float) -> str:
     return f"{value:8.3f} ms"
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid` and its direct children (uvicorn's
+    workers), read from /proc: what a server spent, apart from the load generator beside it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def stat(proc: str) -> list[str]:
+        with open(f"/proc/{proc}/stat") as file:
+            return file.read().rsplit(")", 1)[1].split()
+
+    total = 0.0
+    for proc in os.listdir("/proc"):
+        if not proc.isdigit():
+            continue
+        try:
+            fields = stat(proc)
+            if int(proc) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+                total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    return total
