@@ -31,6 +31,7 @@ class KioskSection:
     data_dir: str
     timezone: str
     inactivity_seconds: int
+    larger_text: bool
 
 
 @dataclass(frozen=True)
@@ -251,15 +252,45 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_config(path: Path | str | None = None) -> Config:
-    """Defaults, overridden by `path`, else $KIOSK_CONFIG, else the system file when it exists."""
+    """Defaults, overridden by `path`, else $KIOSK_CONFIG, else the system file when it exists; then the
+    librarian's settings (`<data_dir>/settings.toml`, written by `kiosk.settings`) on top."""
     defaults = _read_toml(DEFAULTS_PATH)
     if path is None:
         env = os.environ.get("KIOSK_CONFIG")
         path = Path(env) if env else (SYSTEM_CONFIG if SYSTEM_CONFIG.is_file() else None)
     if path is None:
-        return _build(defaults, "defaults")
-    site_path = Path(path)
-    return _build(_merge(defaults, _read_toml(site_path)), str(site_path))
+        raw, source = defaults, "defaults"
+    else:
+        raw, source = _merge(defaults, _read_toml(Path(path))), str(path)
+    config = _build(raw, source)
+    saved = config.data_dir / SETTINGS_FILE
+    if not saved.is_file():
+        return config
+    override = _read_toml(saved)
+    _check_settings_keys(override, str(saved))
+    return _build(_merge(raw, override), str(saved))
+
+
+# What the librarian may change from the kiosk (`kiosk.settings`): nothing else is read from settings.toml.
+SETTINGS_FILE = "settings.toml"
+SETTINGS_KEYS: dict[str, tuple[str, ...]] = {
+    "kiosk": ("language", "inactivity_seconds", "larger_text"),
+    "site": ("name",),
+    "printer": ("kind",),
+    "scanner": ("device",),
+}
+
+
+def _check_settings_keys(raw: dict[str, Any], source: str) -> None:
+    for section, values in raw.items():
+        allowed = SETTINGS_KEYS.get(section, ())
+        for key in values if isinstance(values, dict) else [""]:
+            if key not in allowed:
+                raise KioskError(
+                    codes.CONFIG_INVALID,
+                    path=source,
+                    detail=f"la clé « {section}.{key} » ne se règle pas depuis la borne.",
+                )
 
 
 def with_data_dir(config: Config, data_dir: Path) -> Config:

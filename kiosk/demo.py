@@ -86,6 +86,7 @@ def generate_demo(services: Services, *, seed: int = 2026) -> DemoSummary:
     # One outer transaction: a single durable commit (fast), and never a half-made demo.
     with services.store.transaction():
         plan.history.run()
+        plan.history.set_pins(DEMO_ADMIN_PIN)
     return plan.summary()
 
 

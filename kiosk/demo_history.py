@@ -32,6 +32,7 @@ from kiosk.services.workshops import Workshops
 from kiosk.text import fold
 
 ADMIN = 0  # PROFILES[0], the librarian who enrols cards and tidies up
+PIN_HOLDERS = (ADMIN, 2)  # the librarian (the demo admin card) and Élodie, an animator: the demo PIN opens
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class History:
         ctx = replace(services.ctx, clock=self.clock)
         self.members, self.cards, self.listings = Members(ctx), Cards(ctx), Listings(ctx)
         self.exchanges, self.workshops = Exchanges(ctx), Workshops(ctx)
+        self.admin = services.admin
         self.actions: list[tuple[datetime, int, Callable[[], None]]] = []
         self.member_ids: dict[int, str] = {}  # profile index → member id
         self.ids: dict[str, str] = {}  # plan key → id of the listing, exchange or workshop
@@ -69,6 +71,11 @@ class History:
         for when, _, action in sorted(self.actions, key=lambda item: item[:2]):
             self.clock.current = when
             action()
+
+    def set_pins(self, pin: str) -> None:
+        """The admin PIN of the librarian and one animator (local to the kiosk, like every PIN: no event)."""
+        for i in PIN_HOLDERS:
+            self.admin.set_pin(self.member_ids[i], pin)
 
     def register(self, i: int) -> None:
         profile = PROFILES[i]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from kiosk.errors import KioskError
@@ -129,6 +130,7 @@ class Listing:
     status: ListingStatus
     network_visible: bool
     published_at: str
+    hidden_reason: str | None = None  # why a librarian hid it; None while it is not hidden
 
 
 @dataclass(frozen=True)
@@ -227,9 +229,33 @@ class Workshop:
     place: str
     capacity: int
     animator_ids: tuple[str, ...]
-    status: str
-    registered: int
-    waiting: int
+    status: str  # scheduled, held (recorded as an exchange) or cancelled
+    registered: int  # within capacity
+    waiting: int  # on the waiting list
+
+    @property
+    def places_left(self) -> int:
+        return max(0, self.capacity - self.registered)
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    """The answer to an admin PIN: whether it opened, and how the kiosk-wide lock-out stands."""
+
+    ok: bool
+    attempts_left: int
+    locked_until: datetime | None  # while set and still ahead, no PIN is even checked
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What the erasure confirmation tells the librarian: what goes, and what stays as anonymised counts."""
+
+    pseudonym: str
+    exchanges: int  # taken part in: they stay, without the name
+    hours: float
+    listings: int  # on the board or hidden: removed
+    cards: int  # active: revoked
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,12 @@ class codes:
     )
     LISTING_NOT_FOUND = _k("listing.not_found", N_("Cette annonce est introuvable."))
     LISTING_NOT_ACTIVE = _k("listing.not_active", N_("Cette annonce n’est plus en ligne."))
+    LISTING_NOT_HIDDEN = _k("listing.not_hidden", N_("Cette annonce n’est pas masquée."))
+    HIDE_REASON_REQUIRED = _k(
+        "listing.hide_reason_required",
+        N_("Indiquez pourquoi l’annonce est masquée."),
+        N_("La personne qui l’a publiée pourra ainsi le savoir."),
+    )
     # Exchanges
     INVALID_DURATION = _k(
         "exchange.invalid_duration",
@@ -136,6 +142,33 @@ class codes:
     )
     ALREADY_REGISTERED = _k("workshop.already_registered", N_("Vous êtes déjà inscrit·e à cet atelier."))
     WORKSHOP_CANCELLED = _k("workshop.cancelled", N_("Cet atelier a été annulé."))
+    WORKSHOP_ALREADY_CLOSED = _k(
+        "workshop.already_closed",
+        N_("Cet atelier est déjà enregistré comme échange."),
+        N_("Rien n’a été ajouté : il compte déjà pour tous les présents."),
+    )
+    WORKSHOP_NOBODY_PRESENT = _k(
+        "workshop.nobody_present",
+        N_("Aucun membre n’est encore enregistré à cet atelier."),
+        N_("Faites passer les cartes des participant·es avant de clore l’atelier."),
+    )
+    # Librarian mode
+    PIN_FORMAT = _k("admin.pin_format", N_("Le code doit faire de 4 à 8 chiffres."))
+    PIN_NOT_STAFF = _k(
+        "admin.pin_not_staff",
+        N_("Seuls les bibliothécaires et les animateur·rices ont un code d’accès."),
+    )
+    # Export
+    EXPORT_BAD_RANGE = _k(
+        "export.bad_range",
+        N_("La date de début ne peut pas être après la date de fin."),
+        N_("Choisissez d’autres dates."),
+    )
+    EXPORT_FAILED = _k(
+        "export.failed",
+        N_("Le fichier d’export n’a pas pu être écrit ({detail})."),
+        N_("Vérifiez la clé USB ou la place libre ; aucun fichier à moitié écrit n’a été laissé."),
+    )
     # Store
     DISK_FULL = _k(
         "store.disk_full",

@@ -24,6 +24,8 @@ EVENT_SCHEMAS: dict[str, int] = {
     "card.revoked": 1,
     "listing.published": 1,
     "listing.withdrawn": 1,
+    "listing.hidden": 1,  # moderation by a librarian, with a reason
+    "listing.restored": 1,  # a hidden listing back on the board
     "exchange.recorded": 1,
     "exchange.confirmed": 1,
     "exchange.declined": 1,

@@ -85,12 +85,13 @@ def _member_erased(conn: sqlite3.Connection, event: Event) -> None:
     for (rowid,) in conn.execute("SELECT rowid FROM listings WHERE member_id = ?", (member_id,)):
         conn.execute("DELETE FROM listings_fts WHERE rowid = ?", (rowid,))
     conn.execute(
-        "UPDATE listings SET title = '', description = '', status = 'withdrawn',"
+        "UPDATE listings SET title = '', description = '', status = 'withdrawn', hidden_reason = NULL,"
         " closed_at = coalesce(closed_at, ?), closed_reason = coalesce(closed_reason, 'erased')"
         " WHERE member_id = ?",
         (event.occurred_at, member_id),
     )
     _revoke_passes(conn, member_id, event.occurred_at)
+    conn.execute("DELETE FROM admin_pins WHERE member_id = ?", (member_id,))  # local: never replayed
     # Who was interested in what is personal too; the counts of exchanges are what erasure keeps.
     conn.execute(
         "DELETE FROM listing_interests WHERE member_id = ?"
@@ -169,10 +170,17 @@ def _listing_published(conn: sqlite3.Connection, event: Event) -> None:
 @projects("listing.withdrawn")
 def _listing_withdrawn(conn: sqlite3.Connection, event: Event) -> None:
     p = event.payload
-    status = "hidden" if p.get("moderated") else "withdrawn"
+    moderated = bool(p.get("moderated"))  # before `listing.hidden` existed, a librarian's withdrawal hid it
     conn.execute(
-        "UPDATE listings SET status = ?, closed_at = ?, closed_reason = ? WHERE id = ? AND status = 'active'",
-        (status, event.occurred_at, p.get("reason", ""), p["listing_id"]),
+        "UPDATE listings SET status = ?, closed_at = ?, closed_reason = ?, hidden_reason = ?"
+        " WHERE id = ? AND status = 'active'",
+        (
+            "hidden" if moderated else "withdrawn",
+            event.occurred_at,
+            p.get("reason", ""),
+            p.get("reason", "") if moderated else None,
+            p["listing_id"],
+        ),
     )
 
 
@@ -220,6 +228,11 @@ def _exchange_recorded(conn: sqlite3.Connection, event: Event) -> None:
     )
     if all_confirmed:
         _recognise(conn, p["exchange_id"], 1)
+    if p.get("workshop_id"):  # a workshop closed as one exchange: held, once (the first close wins)
+        conn.execute(
+            "UPDATE workshops SET status = 'held', exchange_id = ? WHERE id = ? AND status = 'scheduled'",
+            (p["exchange_id"], p["workshop_id"]),
+        )
 
 
 def _status(conn: sqlite3.Connection, exchange_id: str) -> str | None:
@@ -310,64 +323,6 @@ def _exchange_cancelled(conn: sqlite3.Connection, event: Event) -> None:
     _status_changed(conn, p["exchange_id"], before)
 
 
-# Workshops -------------------------------------------------------------------------------------
-
-
-@projects("event.scheduled")
-def _workshop_scheduled(conn: sqlite3.Connection, event: Event) -> None:
-    p = event.payload
-    conn.execute(
-        "INSERT INTO workshops (id, title, theme_id, starts_at, duration_min, site_id, place,"
-        " capacity, animator_ids, status, scheduled_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)",
-        (
-            p["workshop_id"],
-            p["title"],
-            p["theme_id"],
-            p["starts_at"],
-            p["duration_min"],
-            p["site_id"],
-            p.get("place", ""),
-            p["capacity"],
-            json.dumps(p["animator_ids"]),
-            p.get("scheduled_by"),
-        ),
-    )
-
-
-@projects("event.registered")
-def _workshop_registered(conn: sqlite3.Connection, event: Event) -> None:
-    p = event.payload
-    conn.execute(
-        "INSERT INTO workshop_registrations (workshop_id, member_id, registered_at, hlc, status)"
-        " VALUES (?, ?, ?, ?, 'registered') ON CONFLICT (workshop_id, member_id) DO UPDATE"
-        " SET registered_at = excluded.registered_at, hlc = excluded.hlc, status = 'registered'"
-        " WHERE workshop_registrations.status = 'cancelled'",
-        (p["workshop_id"], p["member_id"], event.occurred_at, event.hlc),
-    )
-
-
-@projects("event.unregistered")
-def _workshop_unregistered(conn: sqlite3.Connection, event: Event) -> None:
-    p = event.payload
-    conn.execute(
-        "UPDATE workshop_registrations SET status = 'cancelled' WHERE workshop_id = ? AND member_id = ?",
-        (p["workshop_id"], p["member_id"]),
-    )
-
-
-@projects("attendance.checked_in")
-def _checked_in(conn: sqlite3.Connection, event: Event) -> None:
-    p = event.payload
-    member_id = p.get("member_id")
-    attendee = member_id or "guest:" + p["guest_id"]
-    conn.execute(
-        "INSERT OR IGNORE INTO workshop_attendance (workshop_id, attendee, member_id, checked_in_at)"
-        " VALUES (?, ?, ?, ?)",
-        (p["workshop_id"], attendee, member_id, event.occurred_at),
-    )
-
-
 # Member passes -----------------------------------------------------------------------------------
 
 
@@ -395,5 +350,6 @@ def _pass_key_published(conn: sqlite3.Connection, event: Event) -> None:
     )
 
 
-# Interests in listings and taps of unknown cards live in their own module (registered on import).
-from kiosk import projections_notices  # noqa: E402, F401
+# Interests in listings and taps of unknown cards, workshops, and moderation live in their own modules
+# (registered on import).
+from kiosk import projections_moderation, projections_notices, projections_workshops  # noqa: E402, F401

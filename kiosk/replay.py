@@ -18,7 +18,17 @@ from kiosk.store import Store
 
 # Bookkeeping, not state: the kiosk's identity and counters, the journal itself, and the sync client's
 # pairing and reports (no event produces them, so a replay cannot either).
-NOT_STATE = frozenset({"kiosk_state", "journal", "hub_link", "sync_rejections", "sync_apply_errors"})
+NOT_STATE = frozenset(
+    {
+        "kiosk_state",
+        "journal",
+        "hub_link",
+        "sync_rejections",
+        "sync_apply_errors",
+        "admin_pins",  # the kiosk's admin PINs and wrong-PIN count: local, never journaled (schema V7)
+        "admin_pin_failures",
+    }
+)
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 

@@ -43,6 +43,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "card.unknown_tapped": ("uid_hash",),
     "listing.published": ("listing_id", "member_id", "kind", "theme_id", "title", "description", "format"),
     "listing.withdrawn": ("listing_id",),
+    "listing.hidden": ("listing_id",),
+    "listing.restored": ("listing_id",),
     "exchange.recorded": (
         "exchange_id",
         "kind",

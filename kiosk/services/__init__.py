@@ -10,6 +10,7 @@ from kiosk.config import Config
 from kiosk.errors import ErrorKind, KioskError
 from kiosk.i18n import N_
 from kiosk.ids import new_id
+from kiosk.services.admin import AdminAccess
 from kiosk.services.cards import Cards
 from kiosk.services.context import Context
 from kiosk.services.exchanges import Exchanges
@@ -38,6 +39,7 @@ class Services:
     workshops: Workshops
     passes: Passes
     stats: Stats
+    admin: AdminAccess
 
     @property
     def store(self) -> Store:
@@ -122,4 +124,5 @@ def open_services(
         workshops=Workshops(ctx),
         passes=Passes(ctx),
         stats=Stats(ctx),
+        admin=AdminAccess(ctx, config.security.admin_pin_attempts),
     )

@@ -12,6 +12,7 @@ from kiosk.services.context import Context, member_from_row
 
 # A card held on the reader is read again and again: one tap every 10 seconds is reported, not each read.
 UNKNOWN_TAP_INTERVAL = timedelta(seconds=10)
+LOST_CARD_REASON = "Carte perdue"
 
 
 def card_from_row(row: sqlite3.Row) -> Card:
@@ -92,6 +93,17 @@ class Cards:
                 {"uid_hash": card.uid_hash, "member_id": member.id, "by": actor_id},
             )
         return self.get(card.uid_hash)
+
+    def replace(self, old_uid_hash: str, new_card: CardRead, actor_id: str) -> Card:
+        """A lost card: revoke it (« Carte perdue ») and enrol `new_card` to the same member, all or nothing.
+
+        The old card is then refused everywhere once synced; a refused new card leaves the old one as it was.
+        """
+        old = self.get(old_uid_hash)
+        with self.ctx.store.transaction():  # enrol and revoke join it: one commit, or none
+            if old.status is CardStatus.ACTIVE:
+                self.revoke(old.uid_hash, LOST_CARD_REASON, actor_id)
+            return self.enrol(new_card, old.member_id, actor_id)
 
     def revoke(self, uid_hash: str, reason: str, actor_id: str | None = None) -> Card:
         if actor_id is not None:

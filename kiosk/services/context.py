@@ -52,6 +52,13 @@ class Context:
             raise KioskError(codes.NOT_ALLOWED)
         return actor
 
+    def require_librarian(self, actor_id: str) -> Member:
+        """Librarian-only acts (moderation, erasure, PINs of others): animators are told to ask one."""
+        actor = self.member(actor_id)
+        if not actor.has_role(Role.LIBRARIAN):
+            raise KioskError(codes.LIBRARIANS_ONLY)
+        return actor
+
 
 def member_from_row(row: sqlite3.Row) -> Member:
     return Member(

@@ -23,8 +23,8 @@ from kiosk.domain import (
 from kiosk.errors import KioskError, codes
 from kiosk.ids import new_id
 from kiosk.services.context import Context
-from kiosk.services.listings import check_theme, check_title
-from kiosk.text import clean
+from kiosk.services.listings import check_theme, check_title, contains_pattern
+from kiosk.text import clean, fold
 
 GUEST_NAME_MAX = 40
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -37,6 +37,10 @@ def check_duration(duration_min: int) -> None:
         or not MIN_DURATION_MIN <= duration_min <= MAX_DURATION_MIN
     ):
         raise KioskError(codes.INVALID_DURATION)
+
+
+def _fold_or_empty(text: str | None) -> str:
+    return fold(text) if text else ""
 
 
 def _exchange_from_row(row: sqlite3.Row, participants: list[Participant]) -> Exchange:
@@ -102,6 +106,7 @@ class Exchanges:
         *,
         occurred_at: datetime | None = None,
         listing_id: str | None = None,
+        workshop_id: str | None = None,
     ) -> str:
         """Validate and write one exchange inside the caller's transaction; returns its id.
 
@@ -112,6 +117,8 @@ class Exchanges:
         payload = self._payload(
             recorded_by, kind, theme_id, title, duration_min, partners, occurred_at, listing_id
         )
+        if workshop_id is not None:  # a workshop closed as this exchange: the projection marks it held
+            payload["workshop_id"] = workshop_id
         self.ctx.write_in(conn, "exchange.recorded", payload)
         return str(payload["exchange_id"])
 
@@ -331,6 +338,32 @@ class Exchanges:
                 " WHERE p.member_id = ? AND e.status != 'cancelled' AND p.confirmation != 'declined'"
                 " ORDER BY p.occurred_at DESC, e.recorded_at DESC, e.id LIMIT ?",
                 (member_id, limit),
+            )
+        ]
+        return self.load(ids)
+
+    def recent(self, limit: int = 50, query: str = "") -> list[Exchange]:
+        """The latest exchanges, newest first (for the librarian); `query` matches the title or a
+        participant's pseudonym or guest name, accents and case ignored."""
+        key = fold(query)
+        where, params = "", list[object]()
+        if key:
+            conn = self.ctx.store.conn
+            conn.create_function("kiosk_fold", 1, _fold_or_empty, deterministic=True)
+            where = (
+                "WHERE kiosk_fold(e.title) LIKE ?1 ESCAPE '\\'"
+                " OR EXISTS (SELECT 1 FROM exchange_participants p"
+                " LEFT JOIN members m ON m.id = p.member_id WHERE p.exchange_id = e.id"
+                " AND ((m.erased_at IS NULL AND m.pseudonym_key LIKE ?1 ESCAPE '\\')"
+                " OR kiosk_fold(p.guest_name) LIKE ?1 ESCAPE '\\'))"
+            )
+            params.append(contains_pattern(key))
+        ids = [
+            row[0]
+            for row in self.ctx.store.conn.execute(
+                f"SELECT e.id FROM exchanges e {where} ORDER BY e.occurred_at DESC, e.recorded_at DESC, e.id"
+                f" LIMIT ?{len(params) + 1}",
+                [*params, limit],
             )
         ]
         return self.load(ids)

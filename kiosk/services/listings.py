@@ -19,10 +19,11 @@ from kiosk.errors import ErrorKind, KioskError, codes
 from kiosk.i18n import N_
 from kiosk.ids import new_id
 from kiosk.services.context import Context
-from kiosk.text import clean, words
+from kiosk.text import clean, fold, words
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 1000
+REASON_MAX = 200
 
 _SELECT = "SELECT listings.*, members.pseudonym FROM listings JOIN members ON members.id = listings.member_id"
 
@@ -59,6 +60,7 @@ def listing_from_row(row: sqlite3.Row) -> Listing:
         status=ListingStatus(row["status"]),
         network_visible=bool(row["network_visible"]),
         published_at=row["published_at"],
+        hidden_reason=row["hidden_reason"] if row["status"] == ListingStatus.HIDDEN else None,
     )
 
 
@@ -82,6 +84,12 @@ def fts_query(text: str, *, any_word: bool = False) -> str:
         found = [word for word in found if len(word) >= 3 and word not in _STOP_WORDS]
     terms = [f'"{word}"*' for word in found]
     return (" OR " if any_word else " ").join(terms)
+
+
+def contains_pattern(key: str) -> str:
+    """A LIKE pattern (with `ESCAPE '\\'`) matching text that contains `key` as typed: % and _ are literal."""
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def check_theme(ctx: Context, theme_id: str) -> None:
@@ -151,6 +159,50 @@ class Listings:
             },
         )
         return self.get(listing_id)
+
+    # Moderation (librarians) --------------------------------------------------------------------
+
+    def hide(self, listing_id: str, actor_id: str, reason: str) -> Listing:
+        """Take a listing off the board, search, matches and Accueil, saying why (`listing.hidden`)."""
+        self.ctx.require_librarian(actor_id)
+        reason = clean(reason)[:REASON_MAX]
+        if not reason:
+            raise KioskError(codes.HIDE_REASON_REQUIRED)
+        if self.get(listing_id).status is not ListingStatus.ACTIVE:
+            raise KioskError(codes.LISTING_NOT_ACTIVE)
+        self.ctx.write("listing.hidden", {"listing_id": listing_id, "by": actor_id, "reason": reason})
+        return self.get(listing_id)
+
+    def restore(self, listing_id: str, actor_id: str) -> Listing:
+        """Put a hidden listing back on the board as it was (`listing.restored`)."""
+        self.ctx.require_librarian(actor_id)
+        if self.get(listing_id).status is not ListingStatus.HIDDEN:
+            raise KioskError(codes.LISTING_NOT_HIDDEN)
+        self.ctx.write("listing.restored", {"listing_id": listing_id, "by": actor_id})
+        return self.get(listing_id)
+
+    def for_moderation(self, query: str = "", limit: int = 50) -> list[Listing]:
+        """Active and hidden listings, newest first; `query` matches words of the title, description or
+        theme, or the owner's pseudonym (accents and case ignored)."""
+        where, params = "listings.status IN ('active', 'hidden')", list[object]()
+        terms, key = fts_query(query), fold(query)
+        if key:
+            where += (
+                " AND (members.pseudonym_key LIKE ? ESCAPE '\\'"
+                + (
+                    " OR listings.rowid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)"
+                    if terms
+                    else ""
+                )
+                + ")"
+            )
+            params.append(contains_pattern(key))
+            params += [terms] if terms else []
+        rows = self.ctx.store.query(
+            f"{_SELECT} WHERE {where} ORDER BY listings.published_at DESC, listings.id LIMIT ?",
+            [*params, limit],
+        )
+        return [listing_from_row(row) for row in rows]
 
     def get(self, listing_id: str) -> Listing:
         row = self.ctx.store.query_one(_SELECT + " WHERE listings.id = ?", (listing_id,))

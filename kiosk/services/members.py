@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.domain import Consent, Member, Role
+from kiosk.domain import Consent, ErasurePreview, Member, Role
 from kiosk.errors import KioskError, codes
 from kiosk.ids import new_id
 from kiosk.services.context import Context, member_from_row
@@ -98,3 +98,24 @@ class Members:
             if not actor.has_role(Role.LIBRARIAN):
                 raise KioskError(codes.LIBRARIANS_ONLY)
         self.ctx.write("member.erased", {"member_id": member.id, "by": actor_id})
+
+    def erasure_preview(self, member_id: str) -> ErasurePreview:
+        """What erasing this member would remove (listings, cards) and keep (their exchanges, anonymised)."""
+        member = self.ctx.member(member_id)
+        conn = self.ctx.store.conn
+        exchanges, minutes = conn.execute(
+            "SELECT count(*), coalesce(sum(e.duration_min), 0) FROM exchange_participants p"
+            " JOIN exchanges e ON e.id = p.exchange_id WHERE p.member_id = ? AND e.status != 'cancelled'"
+            " AND p.confirmation != 'declined'",
+            (member.id,),
+        ).fetchone()
+        listings = conn.execute(
+            "SELECT count(*) FROM listings WHERE member_id = ? AND status IN ('active', 'hidden')",
+            (member.id,),
+        ).fetchone()[0]
+        cards = conn.execute(
+            "SELECT count(*) FROM cards WHERE member_id = ? AND status = 'active'", (member.id,)
+        ).fetchone()[0]
+        return ErasurePreview(
+            member.pseudonym, int(exchanges), round(minutes / 60, 2), int(listings), int(cards)
+        )

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from kiosk.domain import Registration, Role, Workshop
+from kiosk.domain import Exchange, ExchangeKind, ParticipantRole, Partner, Registration, Role, Workshop
 from kiosk.errors import KioskError, codes
 from kiosk.ids import new_id
 from kiosk.services.context import Context
-from kiosk.services.exchanges import check_duration
+from kiosk.services.exchanges import Exchanges, check_duration
 from kiosk.services.listings import check_theme, check_title
 from kiosk.text import clean
 
+# Guests checked in by an unknown card: one id per card and workshop (the same tap twice counts once).
+_GUEST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "kiosque-des-savoirs:workshop-guest")
 _SELECT = (
     "SELECT w.*, (SELECT count(*) FROM workshop_registrations r WHERE r.workshop_id = w.id"
     " AND r.status = 'registered') AS registrations FROM workshops w"
@@ -137,23 +140,37 @@ class Workshops:
 
         Returns the running count of people in. Checking in the same member twice counts once.
         """
+        return self._check_in(workshop_id, member_id, None)
+
+    def check_in_guest(self, workshop_id: str, card_uid_hash: str | None = None) -> int:
+        """Count a guest in (a passer-by, or a card the kiosk does not know); returns the running count.
+
+        With the card's hash, the same unknown card tapped twice counts once: its guest id is derived from
+        the workshop and the hash, which it does not reveal.
+        """
+        guest_id = (
+            str(uuid.uuid5(_GUEST_NAMESPACE, f"{workshop_id}/{card_uid_hash}")) if card_uid_hash else None
+        )
+        return self._check_in(workshop_id, None, guest_id)
+
+    def _check_in(self, workshop_id: str, member_id: str | None, guest_id: str | None) -> int:
         workshop = self.get(workshop_id)
         if workshop.status == "cancelled":
             raise KioskError(codes.WORKSHOP_CANCELLED)
+        if workshop.status == "held":
+            raise KioskError(codes.WORKSHOP_ALREADY_CLOSED)
         payload: dict[str, object] = {"workshop_id": workshop_id}
         if member_id is None:
-            payload["guest_id"] = new_id()
+            payload["guest_id"] = guest_id or new_id()
         else:
             self.ctx.member(member_id)
             payload["member_id"] = member_id
         with self.ctx.store.transaction() as conn:
-            in_already = (
-                member_id is not None
-                and conn.execute(
-                    "SELECT 1 FROM workshop_attendance WHERE workshop_id = ? AND member_id = ?",
-                    (workshop_id, member_id),
-                ).fetchone()
-            )
+            attendee = member_id or f"guest:{payload['guest_id']}"
+            in_already = conn.execute(
+                "SELECT 1 FROM workshop_attendance WHERE workshop_id = ? AND attendee = ?",
+                (workshop_id, attendee),
+            ).fetchone()
             if not in_already:
                 self.ctx.write_in(conn, "attendance.checked_in", payload)
         return self.attendance_count(workshop_id)
@@ -165,12 +182,65 @@ class Workshops:
         return int(row[0])
 
     def attendees(self, workshop_id: str) -> list[str]:
-        """Member ids of those checked in (guests are counted, not listed)."""
-        return [
-            row[0]
-            for row in self.ctx.store.conn.execute(
-                "SELECT member_id FROM workshop_attendance WHERE workshop_id = ?"
-                " AND member_id IS NOT NULL ORDER BY checked_in_at",
-                (workshop_id,),
+        """Member ids of those checked in, in the order they came (guests are counted, not listed)."""
+        return [member_id for member_id, _ in self.present(workshop_id)]
+
+    def present(self, workshop_id: str) -> list[tuple[str, str]]:
+        """(member id, pseudonym) of the members checked in, in the order they came (hybrid clock)."""
+        rows = self.ctx.store.conn.execute(
+            "SELECT a.member_id, m.pseudonym FROM workshop_attendance a JOIN members m ON m.id = a.member_id"
+            " WHERE a.workshop_id = ? ORDER BY a.hlc, a.checked_in_at, a.attendee",
+            (workshop_id,),
+        )
+        return [(str(member_id), str(pseudonym)) for member_id, pseudonym in rows]
+
+    def guests(self, workshop_id: str) -> int:
+        row = self.ctx.store.conn.execute(
+            "SELECT count(*) FROM workshop_attendance WHERE workshop_id = ? AND member_id IS NULL",
+            (workshop_id,),
+        ).fetchone()
+        return int(row[0])
+
+    def close_as_exchange(self, workshop_id: str, actor_id: str) -> Exchange:
+        """Record the workshop as ONE exchange: its animators transmitted to every member present.
+
+        Everyone in it was there (checked in), so it is confirmed at once; its duration, theme and title are
+        the workshop's. Guests are counted at the door, not named in it. Once only: the workshop is then
+        held (`exchange.recorded` carries its id, so every kiosk knows it is closed).
+        """
+        actor = self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
+        workshop = self.get(workshop_id)
+        if workshop.status == "cancelled":
+            raise KioskError(codes.WORKSHOP_CANCELLED)
+        if workshop.status == "held":
+            raise KioskError(codes.WORKSHOP_ALREADY_CLOSED)
+        animators = [a for a in workshop.animator_ids if not self.ctx.member(a, allow_erased=True).is_erased]
+        learners = [m for m, _ in self.present(workshop_id) if m not in animators]
+        if not learners:
+            raise KioskError(codes.WORKSHOP_NOBODY_PRESENT)
+        partners = [Partner(ParticipantRole.TRANSMITTER, a, present=True) for a in animators]
+        partners += [Partner(ParticipantRole.LEARNER, m, present=True) for m in learners]
+        # Its recorder is who closed it when they took part; a librarian who did not is not put in it.
+        recorder = actor.id if actor.id in animators or actor.id in learners else None
+        now = self.ctx.clock.now()
+        started = datetime.fromisoformat(workshop.starts_at)
+        started = started if started.tzinfo else started.replace(tzinfo=now.tzinfo)
+        exchanges = Exchanges(self.ctx)
+        with self.ctx.store.transaction() as conn:
+            if (
+                conn.execute("SELECT status FROM workshops WHERE id = ?", (workshop_id,)).fetchone()[0]
+                == "held"
+            ):
+                raise KioskError(codes.WORKSHOP_ALREADY_CLOSED)  # closed by another tap meanwhile
+            exchange_id = exchanges.record_in(
+                conn,
+                recorder,
+                ExchangeKind.KNOWLEDGE,
+                workshop.theme_id,
+                workshop.title,
+                workshop.duration_min,
+                partners,
+                occurred_at=min(started, now),
+                workshop_id=workshop.id,
             )
-        ]
+        return exchanges.get(exchange_id)

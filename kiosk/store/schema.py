@@ -289,6 +289,31 @@ CREATE INDEX listings_status_kind ON listings (status, kind);
 """
 
 
+# Librarian mode (issue 6). The admin PINs and the count of wrong PINs are LOCAL: never journaled, never
+# synced (a short PIN's hash must not travel) — no event produces them, so a replay leaves them alone.
+# A hidden listing keeps the librarian's reason (listings hidden before V7 take their closing reason);
+# check-ins carry their hybrid clock so « who is in » lists them in the order they came, whatever the clock.
+V7 = """
+CREATE TABLE admin_pins (
+    member_id TEXT PRIMARY KEY,
+    salt TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    params TEXT NOT NULL,
+    set_at TEXT NOT NULL,
+    set_by TEXT
+);
+CREATE TABLE admin_pin_failures (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    failures INTEGER NOT NULL,
+    last_failure_at TEXT,
+    locked_until TEXT
+);
+ALTER TABLE listings ADD COLUMN hidden_reason TEXT;
+UPDATE listings SET hidden_reason = coalesce(closed_reason, '') WHERE status = 'hidden';
+ALTER TABLE workshop_attendance ADD COLUMN hlc TEXT NOT NULL DEFAULT '';
+"""
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
     _script(V2),
@@ -296,6 +321,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V4),
     _script(V5),
     _script(V6),
+    _script(V7),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

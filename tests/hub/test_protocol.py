@@ -40,6 +40,9 @@ def _every_event_type(services: Services) -> None:
         ana.id, ListingKind.OFFER, "cuisine.quotidien", "Crêpes", "au sarrasin"
     )
     services.listings.withdraw(listing.id, ana.id)
+    bread = services.listings.publish(ben.id, ListingKind.REQUEST, "cuisine.quotidien", "Pain", "au levain")
+    services.listings.hide(bread.id, lib.id, "Doublon")
+    services.listings.restore(bread.id, lib.id)
     offer = services.listings.publish(ana.id, ListingKind.OFFER, "cuisine.quotidien", "Tartes", "salées")
     services.listings.express_interest(offer.id, ben.id)
     services.listings.mark_interests_seen(ana.id)

@@ -171,6 +171,15 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
              "last_tapped_at": "2026-03-14T09:45:00.000Z", "taps": 3},
         ],
     },
+    7: {
+        "admin_pins": [
+            {"member_id": INES, "salt": "00" * 16, "hash": "11" * 32, "params": "n=16384,r=8,p=1",
+             "set_at": AT, "set_by": None},
+        ],
+        "admin_pin_failures": [
+            {"id": 1, "failures": 2, "last_failure_at": AT, "locked_until": None},
+        ],
+    },
 }  # fmt: skip
 
 # What a migration derives from earlier rows: version → (version of the rows it derives from, table, row).

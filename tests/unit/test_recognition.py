@@ -101,8 +101,12 @@ def test_migration_v4_counts_an_existing_history(
     expected_dates = rows(
         services, "SELECT exchange_id, position, occurred_at FROM exchange_participants ORDER BY 1, 2"
     )
-    # Back to what a V3 kiosk had: none of what V4 (and V5, member passes; V6, interests) add.
+    # Back to what a V3 kiosk had: none of what V4 (and V5, member passes; V6, interests; V7, PINs) add.
     with services.store.transaction() as conn:
+        conn.execute("DROP TABLE admin_pins")
+        conn.execute("DROP TABLE admin_pin_failures")
+        conn.execute("ALTER TABLE listings DROP COLUMN hidden_reason")
+        conn.execute("ALTER TABLE workshop_attendance DROP COLUMN hlc")
         conn.execute("DROP TABLE listing_interests")
         conn.execute("DROP TABLE unknown_card_taps")
         conn.execute("DROP INDEX listings_status_kind")
