@@ -40,16 +40,22 @@ class Session:
 
     def __init__(self) -> None:
         self.member: Member | None = None
+        # An admin session: a staff member's card AND their PIN (screens/admin_pin.py sets it). It never
+        # outlives the session, nor passes to the next card tapped.
+        self.admin = False
 
     @property
     def active(self) -> bool:
         return self.member is not None
 
     def open(self, member: Member) -> None:
+        if self.member is None or self.member.id != member.id:
+            self.admin = False  # someone else's card: the librarian's rights do not pass to them
         self.member = member
 
     def close(self) -> None:
         self.member = None
+        self.admin = False
 
 
 class KioskScreen(Screen):  # type: ignore[misc]  # Kivy is untyped

@@ -4,20 +4,65 @@ Screens never hold a device or a network client (DESIGN §2): printing goes thro
 hands the slip to the printer worker; the result comes back as a `print_finished` call on the shell), and
 sync through `sync_now` / `after_write`. Tests build a `UiContext` on a real store with the simulated
 printer, exactly as the demo does.
+
+The librarian's screens (issue 6) read the kiosk's health and act on the kiosk itself through a few more
+callables: `sync_status`, `hub_url`, `device_status` (read on the Kivy thread, so they only return what the
+app already knows), `pair_with_hub` (network: the app runs it off the Kivy thread and calls `done` back on
+it), `apply_settings` (language, inactivity, larger text applied live) and `leave_kiosk`. Every one has a
+harmless default, so a context built for the member screens works unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hardware.receipts import Slip
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.services import Services
 
+if TYPE_CHECKING:  # only their types: no sync client and no settings module loaded with the screens
+    from kiosk.settings import KioskSettings
+    from sync_client.worker import SyncStatus
+
+
+@dataclass(frozen=True)
+class PairOutcome:
+    """How a pairing attempt ended. `message` is a sentence for the librarian; `code` the hub's error code
+    ("pairing_code_expired", "bad_url", "unavailable"…) so the screen can say it in the kiosk's language."""
+
+    ok: bool
+    message: str = ""
+    code: str = ""
+
+
+PairDone = Callable[[PairOutcome], None]
+
 
 def _nothing() -> None:
+    return None
+
+
+def _no_status() -> SyncStatus | None:
+    return None
+
+
+def _no_hub() -> str | None:
+    return None
+
+
+def _no_devices() -> dict[str, str]:
+    return {}
+
+
+def _cannot_pair(_url: str, _code: str, done: PairDone) -> None:
+    done(PairOutcome(False, "Cette borne ne peut pas être appairée d’ici.", "unsupported"))
+
+
+def _keep_settings(_settings: KioskSettings) -> None:
     return None
 
 
@@ -32,6 +77,23 @@ class UiContext:
     sync_now: Callable[[], None] = field(default=_nothing)
     after_write: Callable[[], None] = field(default=_nothing)
     demo: bool = False
+    # The sync worker's last status (None: not paired), the hub's address, and devices' states:
+    # {"reader": a hardware.ports.ReaderState value, "printer": "ready" / "absent" / "error"…}.
+    sync_status: Callable[[], SyncStatus | None] = field(default=_no_status)
+    hub_url: Callable[[], str | None] = field(default=_no_hub)
+    device_status: Callable[[], dict[str, str]] = field(default=_no_devices)
+    # pair_with_hub(url, code, done): off the Kivy thread; `done(outcome)` is called back on it.
+    pair_with_hub: Callable[[str, str, PairDone], None] = field(default=_cannot_pair)
+    # The librarian saved new settings (kiosk.settings.save_settings): apply them live.
+    apply_settings: Callable[[KioskSettings], None] = field(default=_keep_settings)
+    # Leave fullscreen and show the desktop, for maintenance; the admin card + PIN bring the kiosk back.
+    leave_kiosk: Callable[[], None] = field(default=_nothing)
+    # Where exports go when no USB stick is mounted (under data_dir/exports); None: config.data_dir.
+    data_dir: Path = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.data_dir is None:
+            self.data_dir = self.config.data_dir
 
     @property
     def can_print(self) -> bool:

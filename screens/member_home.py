@@ -5,7 +5,8 @@ Left, in this order: pending confirmations first (« Karim dit vous avoir appris
 listings (who is interested, offers that may answer their requests), then recognition — hours and
 exchanges given and received, their themes: recognition words, never a balance or a debt — with « Mon
 historique », which shows their recent exchanges in the same place. Right, always visible: « J'enregistre
-un échange », « Les savoirs du quartier », « Je propose un savoir », « Je cherche un savoir ».
+un échange », « Les savoirs du quartier », « Je propose un savoir », « Je cherche un savoir », « Les
+ateliers », and for librarians and animators « Espace bibliothécaire » (PIN next).
 
 Everything here is personal: `wipe` empties every widget, also the rows kept aside. Interest notices are
 marked seen once shown, and stay on this home for the rest of the session.
@@ -175,6 +176,9 @@ class MemberHomeScreen(KioskScreen):
         self._news = NewsPanel(self.open_matches, NOTICES_SHOWN, MATCHES_SHOWN)
         self._recognition = RecognitionPanel(self.toggle_history, RECOGNITION_LINES)
         self._history_panel = HistoryPanel(self.toggle_history)
+        # out of the tree for members: a hidden button would still take touches
+        self._staff_button = self.ids.staff_button.__self__  # ids are weak: keep the button itself
+        self.ids.actions.remove_widget(self._staff_button)
 
     # --- the shell's contract ---
 
@@ -201,9 +205,11 @@ class MemberHomeScreen(KioskScreen):
         self._matches = self._matches[:MATCHES_SHOWN]
         self._history = []
         self.showing_history = False
+        self._show_staff_button(services.admin.is_staff(self._summary.member))
         self._fill()
 
     def wipe(self) -> None:
+        self._show_staff_button(False)
         self._member_id = ""
         self._summary = None
         self._notices, self._matches, self._history = [], [], []
@@ -264,8 +270,21 @@ class MemberHomeScreen(KioskScreen):
     def new_listing(self, kind: str) -> None:
         self.shell.go("listing_new", kind=kind)
 
+    def open_workshops(self) -> None:
+        self.shell.go("workshops")
+
+    def open_admin(self) -> None:
+        self.shell.go("admin_pin")
+
     def finish(self) -> None:
         self.shell.end_session()
+
+    def _show_staff_button(self, staff: bool) -> None:
+        shown = self._staff_button.parent is not None
+        if staff and not shown:
+            self.ids.actions.add_widget(self._staff_button, index=0)  # last in the column
+        elif not staff and shown:
+            self.ids.actions.remove_widget(self._staff_button)
 
     # --- filling the left column ---
 

@@ -61,6 +61,7 @@ DEMO_SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("H  /  ?", N_("afficher ou cacher cette aide")),
     ("Échap", N_("quitter la démonstration")),
 )
+DEMO_ADMIN = N_("[b]Espace bibliothécaire[/b]   carte {key} ({name}), puis le code {pin}")
 DEMO_CARD_NAMES: tuple[str, ...] = ()  # filled by the app with the demo cards' pseudonyms
 
 
@@ -113,7 +114,23 @@ class HelpOverlay(Overlay):
         if DEMO_CARD_NAMES:
             cards = ", ".join(f"F{n} {name}" for n, name in enumerate(DEMO_CARD_NAMES, start=1))
             rows.insert(1, cards)
+            admin = demo_admin_line()
+            if admin:
+                rows.insert(2, admin)
         self.lines = "\n".join(rows)
+
+
+def demo_admin_line() -> str:
+    """« Espace bibliothécaire : carte F1 (Sandrine), code 2468 » — the demo librarian's card and PIN."""
+    from kiosk.demo import DEMO_ADMIN_PIN
+    from kiosk.demo_content import PROFILES
+    from kiosk.demo_history import ADMIN
+
+    name = PROFILES[ADMIN].pseudonym
+    if name not in DEMO_CARD_NAMES:
+        return ""
+    key = f"F{DEMO_CARD_NAMES.index(name) + 1}"
+    return _(DEMO_ADMIN).format(key=key, name=name, pin=DEMO_ADMIN_PIN)
 
 
 class OverlayLayer(FloatLayout):  # type: ignore[misc]  # Kivy is untyped

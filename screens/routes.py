@@ -17,6 +17,23 @@ ROUTES: dict[str, str] = {
     "listing_new": "screens.listing_new:ListingNewScreen",
     "signup": "screens.signup:SignupScreen",
     "member_pass": "screens.member_pass:MemberPassScreen",
+    # librarian mode (issue 6): every admin screen refuses a session that has not passed the PIN
+    "admin_pin": "screens.admin_pin:AdminPinScreen",
+    "admin_home": "screens.admin_home:AdminHomeScreen",
+    "admin_enrol": "screens.admin_enrol:AdminEnrolScreen",
+    "admin_lost_card": "screens.admin_lost_card:AdminLostCardScreen",
+    "admin_listings": "screens.admin_listings:AdminListingsScreen",
+    "admin_exchanges": "screens.admin_exchanges:AdminExchangesScreen",
+    "admin_erase": "screens.admin_erase:AdminEraseScreen",
+    "admin_sync": "screens.admin_sync:AdminSyncScreen",
+    "admin_pair": "screens.admin_pair:AdminPairScreen",
+    "admin_export": "screens.admin_export:AdminExportScreen",
+    "admin_settings": "screens.admin_settings:AdminSettingsScreen",
+    "admin_maintenance": "screens.admin_maintenance:AdminMaintenanceScreen",
+    # workshops: scheduling and check-in are staff acts (admin session); the list is for every member
+    "workshop_new": "screens.workshop_new:WorkshopNewScreen",
+    "workshops": "screens.workshops:WorkshopsScreen",
+    "checkin": "screens.checkin:CheckinScreen",
 }
 
 # Screens that start a fresh path: showing them forgets the "Retour" history.

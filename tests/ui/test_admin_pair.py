@@ -1,0 +1,140 @@
+"""Pairing from the librarian's screen, by a code typed on the on-screen keyboard, against a REAL hub
+(uvicorn on 127.0.0.1, started here and stopped by its own pid): the kiosk's store holds the link after,
+and a wrong code is said in plain words. The network part runs on a thread, as the app's does."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub import admin
+from hub.db import Database
+from screens.context import PairOutcome
+from tests.hub.kiosks import HubHandle
+from tests.hub.servers import HubServer
+from tests.ui import driver
+from tests.ui.admin2_helpers import add_routes, clear_field, go, key, look, open_admin_session, type_on
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
+    folder = tmp_path_factory.mktemp("hub")
+    url = f"sqlite:///{folder / 'hub.sqlite3'}"
+    db = Database(url)
+    admin.init(db)
+    db.dispose()
+    server = HubServer(url, log=folder / "hub.log")
+    server.start()
+    handle = HubHandle(server, Database(url))
+    try:
+        yield handle
+    finally:
+        handle.db.dispose()
+        server.stop()  # our own uvicorn, by its process group
+
+
+def threaded_pairing(config: Any) -> Callable[[str, str, Callable[[PairOutcome], None]], None]:
+    """What the app wires as ctx.pair_with_hub: the hub contacted off the Kivy thread, on a store
+    connection of its own; `done` called back on the Kivy thread."""
+
+    def pair_with_hub(url: str, code: str, done: Callable[[PairOutcome], None]) -> None:
+        from kivy.clock import Clock
+
+        def work() -> None:
+            from kiosk.store import Store
+            from sync_client.client import HubClient, HubError
+            from sync_client.pairing import pair_kiosk
+
+            outcome = PairOutcome(True)
+            try:
+                store = Store.open(config.database_path)
+                try:
+                    client = HubClient(url)
+                    try:
+                        pair_kiosk(store, client, code, config.kiosk.name)
+                    finally:
+                        client.close()
+                finally:
+                    store.close()
+            except HubError as error:
+                outcome = PairOutcome(False, error.message, error.code)
+            Clock.schedule_once(lambda _dt: done(outcome), 0)
+
+        threading.Thread(target=work, daemon=True).start()
+
+    return pair_with_hub
+
+
+def test_pairing_by_typed_code_against_a_real_hub(kivy_window: Any, tmp_path: Path, hub: HubHandle) -> None:
+    collective = hub.collective("Collectif des Bords de Marne")
+    code = hub.code(collective)
+    syncs: list[int] = []
+    with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
+        ctx.pair_with_hub = threaded_pairing(ctx.config)
+        ctx.sync_now = lambda: syncs.append(1)
+        add_routes(rig.shell)
+        open_admin_session(rig)
+        screen = go(rig, "admin_pair")
+        assert screen.step == "address" and screen.ids.address_field.text == "https://"
+        look(rig.shell, "admin_pair-address-fr")
+
+        # the hub's address, typed
+        keyboard = screen.ids.address_keyboard
+        clear_field(keyboard, screen.ids.address_field)
+        type_on(keyboard, hub.url)
+        assert screen.ids.address_field.text == hub.url
+        driver.tap(screen.ids.address_next)
+        assert screen.step == "code"
+
+        # a wrong code first: refused by the hub, said in words, nothing written
+        keyboard = screen.ids.code_keyboard
+        type_on(keyboard, "ABCDE-FGHJK")
+        assert screen.code_ok
+        driver.tap(screen.ids.code_next)  # « Appairage en cours… » while the hub answers (fast on loopback)
+        driver.wait_until(lambda: screen.step != "working", timeout=20)
+        assert screen.step == "failed"
+        assert "pas reconnu" in screen.ids.failed_text.text
+        look(rig.shell, "admin_pair-failed-fr")
+        assert ctx.services.store.conn.execute("SELECT count(*) FROM hub_link").fetchone()[0] == 0
+
+        # « Corriger et réessayer »: the right code, typed with its dash and in lower case
+        driver.tap(screen.ids.retry_button)
+        assert screen.step == "code"
+        clear_field(keyboard, screen.ids.code_field)
+        type_on(keyboard, f"{code[:5].lower()}-{code[5:].lower()}")
+        driver.tap(key(keyboard, "enter"))
+        driver.wait_until(lambda: screen.step != "working", timeout=20)
+        assert screen.step == "done", screen.outcome_text
+        look(rig.shell, "admin_pair-done-fr")
+        link = ctx.services.store.conn.execute("SELECT hub_url, collective_id FROM hub_link").fetchone()
+        assert tuple(link) == (hub.url, collective)
+        assert syncs == [1]  # the first sync asked for at once
+
+        # the same code again: used up, and this kiosk is paired anyway
+        driver.tap(screen.ids.done_button)
+        assert rig.shell.manager.current == "admin_sync"
+
+
+def test_a_scanned_pairing_qr_fills_the_form_and_pairs(kivy_window: Any, tmp_path: Path) -> None:
+    """The shell hands scanned text to `on_scanned_text` (the lead's hook); a pairing link gives both the
+    address and the code. Pairing itself is recorded here, not run: the hub part is the test above."""
+    asked: list[tuple[str, str]] = []
+    with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
+
+        def record_pairing(url: str, code: str, done: Callable[[PairOutcome], None]) -> None:
+            asked.append((url, code))
+            done(PairOutcome(True))
+
+        ctx.pair_with_hub = record_pairing
+        add_routes(rig.shell)
+        open_admin_session(rig)
+        screen = go(rig, "admin_pair")
+        assert not screen.on_scanned_text("KDS1.not-a-pairing-code")  # a member pass: not for this screen
+        assert screen.on_scanned_text("https://hub.example.org/?code=abcde-fghjk")
+        driver.wait_frames(2)
+        assert asked == [("https://hub.example.org", "ABCDEFGHJK")]
+        assert screen.step == "done"
