@@ -4,7 +4,6 @@ and a wrong code is said in plain words. The network part runs on a thread, as t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,44 +36,29 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
         server.stop()  # our own uvicorn, by its process group
 
 
-def threaded_pairing(config: Any) -> Callable[[str, str, Callable[[PairOutcome], None]], None]:
-    """What the app wires as ctx.pair_with_hub: the hub contacted off the Kivy thread, on a store
-    connection of its own; `done` called back on the Kivy thread."""
+def app_pairing(ctx: Any, started: list[int]) -> Callable[[str, str, Callable[[PairOutcome], None]], None]:
+    """The app's own ctx.pair_with_hub (kiosk/app_admin.py): the hub contacted on a thread with a store
+    connection of its own, the answer handed back on the Kivy thread, the sync worker started on success."""
+    from kivy.clock import Clock
 
-    def pair_with_hub(url: str, code: str, done: Callable[[PairOutcome], None]) -> None:
-        from kivy.clock import Clock
+    from kiosk.app_admin import AdminWiring
 
-        def work() -> None:
-            from kiosk.store import Store
-            from sync_client.client import HubClient, HubError
-            from sync_client.pairing import pair_kiosk
-
-            outcome = PairOutcome(True)
-            try:
-                store = Store.open(config.database_path)
-                try:
-                    client = HubClient(url)
-                    try:
-                        pair_kiosk(store, client, code, config.kiosk.name)
-                    finally:
-                        client.close()
-                finally:
-                    store.close()
-            except HubError as error:
-                outcome = PairOutcome(False, error.message, error.code)
-            Clock.schedule_once(lambda _dt: done(outcome), 0)
-
-        threading.Thread(target=work, daemon=True).start()
-
-    return pair_with_hub
+    wiring = AdminWiring(
+        ctx.config,
+        ctx.services,
+        start_sync=lambda: started.append(1),
+        run_on_ui=lambda action: Clock.schedule_once(lambda _dt: action(), 0),
+    )
+    return wiring.pair_with_hub
 
 
 def test_pairing_by_typed_code_against_a_real_hub(kivy_window: Any, tmp_path: Path, hub: HubHandle) -> None:
     collective = hub.collective("Collectif des Bords de Marne")
     code = hub.code(collective)
     syncs: list[int] = []
+    workers: list[int] = []
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
-        ctx.pair_with_hub = threaded_pairing(ctx.config)
+        ctx.pair_with_hub = app_pairing(ctx, workers)
         ctx.sync_now = lambda: syncs.append(1)
         add_routes(rig.shell)
         open_admin_session(rig)
@@ -113,6 +97,7 @@ def test_pairing_by_typed_code_against_a_real_hub(kivy_window: Any, tmp_path: Pa
         link = ctx.services.store.conn.execute("SELECT hub_url, collective_id FROM hub_link").fetchone()
         assert tuple(link) == (hub.url, collective)
         assert syncs == [1]  # the first sync asked for at once
+        assert workers == [1]  # by a sync worker the app starts now, without a restart
 
         # the same code again: used up, and this kiosk is paired anyway
         driver.tap(screen.ids.done_button)
