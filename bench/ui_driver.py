@@ -1,8 +1,8 @@
 """The kiosk side of the UI benchmark: `kiosk run --demo --windowed` at 800×480, driven from inside.
 
 Run by bench/ui_bench.py as `python -m bench.ui_driver MODE --data DIR` under the bench's Xvfb, on a demo
-store prepared in DIR. It builds the app the way `kiosk.app.run` does (same environment, config, services,
-`KioskRuntime`, devices) and reports JSON lines on UI_BENCH_REPORT_FD (see bench/ui_hello.py):
+store prepared in DIR. It builds the app with `kiosk.app.create_app`, as `kiosk.app.run` does (environment,
+config, services, `KioskRuntime`, devices) and reports JSON lines on UI_BENCH_REPORT_FD (bench/ui_hello.py):
 
 - `start`: the first frame of Accueil with its content (every label's text rendered), then quits;
 - `interactions`: then the scripted visit of bench/ui_visit.py (real touches on the actual widgets, demo
@@ -17,7 +17,6 @@ Everything here runs on the Kivy main thread, from Clock callbacks, as the app's
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
@@ -29,12 +28,12 @@ from typing import Any
 
 from bench.ui_hello import WINDOW, report, rss_bytes
 from bench.ui_visit import Script, VisitScript
-from kiosk.app import KioskRuntime, configure_kivy, configure_logging, kivy_environment
+from kiosk.app import KioskRuntime, close, create_app
 from kiosk.cli import demo_config as cli_demo_config
 from kiosk.config import Config, load_config, with_data_dir
 from kiosk.demo import DEMO_CARDS
 from kiosk.i18n import set_language
-from kiosk.services import Services, open_services
+from kiosk.services import Services
 
 WAIT_LIMIT = 5.0  # generous: other work may share the machine's cores
 SYNC_LIMIT = 180.0  # seconds the sync may take after `go` before the run gives up
@@ -73,18 +72,9 @@ class Kiosk:
 
 
 def build_kiosk(config: Config) -> Kiosk:
-    """`kiosk.app.run(config, demo=True, windowed=True)` up to `app.run()` (which the caller does)."""
-    os.environ.update(kivy_environment(WINDOW, os.environ))
-    configure_logging(config)
-    configure_kivy(WINDOW, demo=True)
-    services = open_services(config)
-    runtime = KioskRuntime(config, services, demo=True)
-    from kivy.app import App
-
-    app = App(title=config.kiosk.name)
-    app.build = runtime.build
-    app.bind(on_start=lambda instance: runtime.start(instance), on_stop=runtime.stop)
-    return Kiosk(app, runtime, services)
+    """`kiosk run --demo --windowed` at the bench's window size, up to `app.run()` (which the caller does)."""
+    app, runtime = create_app(config, demo=True, windowed=True, size=WINDOW)
+    return Kiosk(app, runtime, runtime.services)
 
 
 def content_drawn(root: Any) -> bool:
@@ -200,8 +190,12 @@ def run_interactions(kiosk: Kiosk, count: int, checkpoints: Sequence[int]) -> No
         report("visit", **visit.summary())
         kiosk.app.stop()
 
-    _report_rss(0)  # Accueil just drawn: what the kiosk holds before anyone touched it
-    ScriptRunner(visit.run(), finished, kiosk.app.stop).start()
+    def visit_once_ready() -> Script:
+        yield lambda: kiosk.runtime.devices.started  # the app starts its devices once Accueil is drawn
+        _report_rss(0)  # Accueil drawn, devices running: what the kiosk holds before anyone touched it
+        yield from visit.run()
+
+    ScriptRunner(visit_once_ready(), finished, kiosk.app.stop).start()
 
 
 def _report_rss(done: int) -> None:
@@ -322,8 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         kiosk.app.run()
     finally:
-        kiosk.runtime.stop()
-        kiosk.services.close()
+        close(kiosk.runtime)
     return 0
 
 

@@ -22,19 +22,19 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from escpos.escpos import Escpos
-from escpos.exceptions import Error as EscposError
-from escpos.printer import Dummy
-from PIL import Image
+from escpos.exceptions import Error as EscposError  # light; escpos.escpos loads a large YAML at import
 
 from hardware.events import PrinterStatus, PrintFinished
 from hardware.ports import EventSink
-from hardware.qr import PRINT_DOTS_58MM, PRINT_DOTS_80MM, qr_image, qr_matrix
 from hardware.receipts import LINE_WIDTHS, Qr, Rule, Slip, Text, wrap
 from kiosk.errors import ErrorKind, KioskError
 from kiosk.i18n import N_
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,8 @@ class PrinterSettings:
 
     @property
     def dots(self) -> int:
+        from hardware.qr import PRINT_DOTS_58MM, PRINT_DOTS_80MM
+
         return PRINT_DOTS_58MM if self.paper_mm == 58 else PRINT_DOTS_80MM
 
 
@@ -132,6 +134,10 @@ def parse_paper_status(reply: bytes) -> PrinterState | None:
 
 def slip_image(payload: str, dots: int) -> Image.Image:
     """The QR centred on a paper-wide 1-bit canvas (alignment commands do not apply to raster images)."""
+    from PIL import Image
+
+    from hardware.qr import qr_image, qr_matrix  # qrcode and PIL: imported for the first slip
+
     matrix = qr_matrix(payload)
     module = min(MAX_MODULE_DOTS, dots // matrix.size_with_quiet_zone)
     code = qr_image(matrix, max(1, module))
@@ -142,6 +148,8 @@ def slip_image(payload: str, dots: int) -> Image.Image:
 
 def render_escpos(slip: Slip, settings: PrinterSettings) -> bytes:
     """The complete job: init, code page, the blocks, feed and cut."""
+    from escpos.printer import Dummy  # imported when printing: python-escpos takes ~0.15 s to import
+
     dummy = Dummy()
     out = [ESC + b"@", ESC + b"t" + bytes([CODE_TABLES[settings.codepage]])]
     width = settings.line_width

@@ -16,7 +16,6 @@ from pathlib import Path
 from hardware.events import CardKind, CardRefused, CardRemoved, CardTapped, QrScanned, ReaderStatus
 from hardware.ports import EventSink, ReaderState
 from hardware.printer import PrinterError, PrinterState
-from hardware.qr import qr_png
 from hardware.receipts import LINE_WIDTHS, Slip, text_lines
 from kiosk.cardid import is_random_uid, uid_hash
 
@@ -198,6 +197,8 @@ class SimulatedPrinter:
         text_path = stem.with_suffix(".txt")
         text_path.write_text("\n".join(text_lines(slip, self.width, self.codepage)) + "\n", encoding="utf-8")
         if slip.qr_payload is not None:
+            from hardware.qr import qr_png  # qrcode and PIL: not needed until the first slip
+
             qr_png(slip.qr_payload, module_px=6, path=stem.with_suffix(".png"))
         self.printed.append(text_path)
         return PrinterState.READY

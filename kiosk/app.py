@@ -1,11 +1,12 @@
 """The kiosk app: the one place where Kivy, the devices, the services and the screens meet (DESIGN §2, §3).
 
-`run(config, demo=…, windowed=…)` sets Kivy's environment *before* Kivy is imported (it reads it at import),
-opens the services, starts every device thread (NFC reader, printer worker, QR scanners, sync worker when
-the kiosk is paired), and runs the Kivy app. Device threads only put plain events on one queue; the Kivy
-thread drains it every 50 ms (`EventPump`), a bounded number per tick, and turns each event into one call
-on the shell. An error in Kivy's loop is logged and the kiosk goes back to Accueil with a calm message
-(`screens.shell.RecoveryHandler`). On exit every thread started here is stopped, then the store closed.
+`run(config, demo=…, windowed=…)` (through `create_app`) sets Kivy's environment *before* Kivy is imported
+(it reads it at import), opens the services and runs the Kivy app. The device threads (NFC reader, printer
+worker, QR scanners, sync worker when the kiosk is paired) start once Accueil is drawn: the first frame
+waits for none of them (issue 5: cold start ≤ 2× a bare Kivy app). Device threads only put plain events on
+one queue; the Kivy thread drains it every 50 ms (`EventPump`), a bounded number per tick, and turns each
+event into one call on the shell. An error in Kivy's loop is logged and the kiosk goes back to Accueil with
+a calm message (`screens.recovery`). On exit every thread started here is stopped, then the store closed.
 
 The "larger text" setting is read from the environment for now: KIOSK_LARGER_TEXT=1 multiplies every
 type size by 1.25 (Kivy's font scale); a config key will replace it with the librarian's settings.
@@ -23,9 +24,9 @@ import os
 import queue
 import signal
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hardware.devices import Devices, start_devices
 from hardware.events import (
     CardReadError,
     CardRefused,
@@ -33,9 +34,9 @@ from hardware.events import (
     PrinterStatus,
     PrintFinished,
     QrScanned,
-    ReaderState,
     ReaderStatus,
 )
+from kiosk.app_admin import AdminWiring
 from kiosk.cardid import CardRead
 from kiosk.config import Config
 from kiosk.domain import Identification, Identified
@@ -43,35 +44,37 @@ from kiosk.services import Services, open_services
 from sync_client.worker import SyncStatus
 
 if TYPE_CHECKING:
-    from hardware.ports import NfcReader
-    from hardware.simulated import SimulatedReader
     from screens.shell import Shell
 
 log = logging.getLogger("kiosk.app")
 
 DEFAULT_WINDOW = (800, 480)  # the official 7" Raspberry Pi display, the smallest screen supported
-REFERENCE_HEIGHT = 480
 LARGER_TEXT_ENV = "KIOSK_LARGER_TEXT"
 LARGER_TEXT_SCALE = 1.25
 DRAIN_SECONDS = 0.05
 DRAIN_BUDGET = 20  # events per tick: a burst (sync statuses, a card held) never stalls a frame
 
 
-def text_scale(environ: Mapping[str, str]) -> float:
+def text_scale(environ: Mapping[str, str], larger_text: bool = False) -> float:
+    """The librarian's « texte plus grand » setting (kiosk.larger_text), or $KIOSK_LARGER_TEXT=1."""
     value = environ.get(LARGER_TEXT_ENV, "").strip().lower()
-    return LARGER_TEXT_SCALE if value in ("1", "true", "yes", "oui") else 1.0
+    return LARGER_TEXT_SCALE if larger_text or value in ("1", "true", "yes", "oui") else 1.0
 
 
-def kivy_environment(size: tuple[int, int] | None, environ: Mapping[str, str]) -> dict[str, str]:
+def kivy_environment(
+    size: tuple[int, int] | None, environ: Mapping[str, str], larger_text: bool = False
+) -> dict[str, str]:
     """What Kivy must find in the environment at import. `size`: the window's, when known beforehand
     (windowed); fullscreen sets the density once the window exists (see KioskRuntime.build)."""
     env = {
         "KIVY_NO_ARGS": "1",  # `kiosk run`'s own options are not Kivy's
         "KIVY_LOG_MODE": environ.get("KIVY_LOG_MODE", "MIXED"),  # our logging config stays ours
-        "KIVY_METRICS_FONTSCALE": f"{text_scale(environ):g}",
+        "KIVY_METRICS_FONTSCALE": f"{text_scale(environ, larger_text):g}",
     }
     if size is not None:
-        env["KIVY_METRICS_DENSITY"] = f"{max(1.0, size[1] / REFERENCE_HEIGHT):g}"
+        from screens.style import ui_scale  # no Kivy import there
+
+        env["KIVY_METRICS_DENSITY"] = f"{ui_scale(*size):g}"
     return env
 
 
@@ -104,130 +107,37 @@ def configure_logging(config: Config) -> None:
     root.setLevel(logging.INFO)
 
 
-# --- devices -----------------------------------------------------------------------------------
+# --- devices (hardware/devices.py) -------------------------------------------------------------
 
 
-@dataclass
-class Devices:
-    """Every device thread the app started, so that each is stopped on exit."""
+def make_devices(config: Config, services: Services, events: queue.Queue[object], *, demo: bool) -> Devices:
+    """The devices, not started; with the sync worker when the kiosk is paired."""
+    from hardware.devices import make_devices as make_hardware
 
-    readers: list[NfcReader] = field(default_factory=list)
-    simulated: SimulatedReader | None = None  # the demo's reader, driven by the keyboard shortcuts
-    printer: Any = None  # hardware.printer.PrinterWorker
-    sync: Any = None  # sync_client.worker.SyncWorker, when the kiosk is paired
-    scanner: Any = None  # hardware.hid_scanner.EvdevScanner, when one is configured
-    wedge: Any = None  # hardware.kivy_keyboard.KeyboardWedge
-    camera: Any = None  # hardware.qr_camera.PiCamera or hardware.kivy_camera.KivyCameraFeed
-    frames: Any = None  # hardware.qr_camera.FrameScanner, decoding the camera's frames
-
-    def stop(self) -> None:
-        stops: list[Callable[[], object]] = [reader.stop for reader in self.readers]
-        parts = (self.camera, self.frames, self.printer, self.sync, self.scanner, self.wedge)
-        stops += [part.stop for part in parts if part is not None]
-        for stop in stops:
-            try:
-                stop()
-            except Exception:  # one stuck device must not keep the others running
-                log.exception("could not stop %r", stop)
-        self.readers.clear()
-        self.printer = self.sync = self.scanner = self.wedge = self.camera = self.frames = None
-
-
-def pcsc_reader_attached() -> bool:
-    """Whether pcscd answers with a contactless reader attached (the demo then uses it too)."""
-    from hardware.nfc import is_picc_reader
-    from hardware.pcsc import Pcsc, PcscError, PcscUnavailable
-
-    try:
-        pcsc = Pcsc()
-        context = pcsc.establish()
-        try:
-            names = pcsc.list_readers(context)
-        finally:
-            pcsc.release(context)
-    except (PcscUnavailable, PcscError):
-        return False
-    return any(is_picc_reader(name) for name in names)
-
-
-def open_devices(
-    config: Config, services: Services, events: queue.Queue[object], window: Any, *, demo: bool
-) -> Devices:
-    from hardware.device_doctor import printer_settings
-    from hardware.kivy_keyboard import KeyboardWedge
-    from hardware.printer import PrinterWorker, make_printer
-    from hardware.simulated import SimulatedPrinter, SimulatedReader
-    from sync_client.engine import read_link
-
-    devices = Devices()
-    key = services.ctx.card_key
-    if config.nfc.enabled and (not demo or pcsc_reader_attached()):
-        from hardware.nfc import NfcSettings, PcscNfcReader
-        from hardware.pcsc import PcscUnavailable
-
-        try:
-            devices.readers.append(PcscNfcReader(events, key, NfcSettings(feedback=config.nfc.feedback)))
-        except PcscUnavailable as error:  # pyscard or libpcsclite missing: say "reader unplugged"
-            log.error("no PC/SC: %s", error)
-            events.put(ReaderStatus(reader="", state=ReaderState.SERVICE_DOWN, message=str(error)))
-    if demo:
-        devices.simulated = SimulatedReader(events, key)
-        devices.readers.append(devices.simulated)
-    for reader in devices.readers:
-        reader.start()
-
-    printer = (
-        SimulatedPrinter(config.data_dir / "printed", paper_mm=config.printer.paper_mm)
-        if demo
-        else make_printer(printer_settings(config))
-    )
-    if printer is not None:
-        devices.printer = PrinterWorker(printer, events)
-        devices.printer.start()
-
-    if config.scanner.device:
-        from hardware.hid_scanner import EvdevScanner
-
-        devices.scanner = EvdevScanner(events, config.scanner.device, config.scanner.layout)
-        devices.scanner.start()
-    devices.wedge = KeyboardWedge(events, window)  # a USB scanner without evdev rights still works
-    devices.wedge.start()
-    if config.scanner.camera:
-        start_camera(devices, events)
-
-    if read_link(services.store.conn) is not None:
-        from sync_client.worker import SyncWorker
-
-        devices.sync = SyncWorker(
-            config.database_path,
-            events,
-            services.ctx.clock,
-            hub_url=config.hub.url or None,
-            ca_file=config.hub.ca_file or None,
-        )
-        devices.sync.start()
+    devices = make_hardware(config, events, services.ctx.card_key, config.data_dir / "printed", demo=demo)
+    if is_paired(services):
+        devices.sync = make_sync_worker(config, services, events)
     return devices
 
 
-def start_camera(devices: Devices, events: queue.Queue[object]) -> None:
-    """Passes shown to a camera: the Pi camera module when there is one, else Kivy's camera provider."""
-    from hardware.qr_camera import FrameScanner, PiCamera
+def make_sync_worker(config: Config, services: Services, events: queue.Queue[object]) -> Any:
+    """The sync worker (not started): at start when paired, or once the librarian pairs the kiosk."""
+    from sync_client.worker import SyncWorker
 
-    devices.frames = FrameScanner(events)
-    devices.frames.start()
-    try:
-        if PiCamera.available():
-            devices.camera = PiCamera(devices.frames)
-        else:
-            from kivy.uix.camera import Camera
+    hub = config.hub
+    return SyncWorker(
+        config.database_path,
+        events,
+        services.ctx.clock,
+        hub_url=hub.url or None,
+        ca_file=hub.ca_file or None,
+    )
 
-            from hardware.kivy_camera import KivyCameraFeed
 
-            devices.camera = KivyCameraFeed(Camera(play=True, resolution=(640, 480)), devices.frames)
-        devices.camera.start()
-    except Exception:  # no camera after all: cards and the USB scanner still work
-        log.exception("the QR camera could not start")
-        devices.camera = None
+def is_paired(services: Services) -> bool:
+    """Whether the kiosk has a hub link (sync_client.engine.read_link's row), asked without importing the
+    sync client's HTTP stack (~0.1 s): an unpaired kiosk never needs it."""
+    return services.store.conn.execute("SELECT 1 FROM hub_link WHERE id = 1").fetchone() is not None
 
 
 # --- events → shell ----------------------------------------------------------------------------
@@ -237,12 +147,19 @@ class EventPump:
     """Drains the device queue on the Kivy thread; each event becomes one shell call."""
 
     def __init__(
-        self, events: queue.Queue[object], shell: Shell, services: Services, budget: int = DRAIN_BUDGET
+        self,
+        events: queue.Queue[object],
+        shell: Shell,
+        services: Services,
+        budget: int = DRAIN_BUDGET,
+        states: AdminWiring | None = None,
     ) -> None:
         self.events = events
         self.shell = shell
         self.services = services
         self.budget = budget
+        # the librarian screens' states and the maintenance mode (kiosk/app_admin.py)
+        self.admin = states
 
     def drain(self, *_args: object) -> int:
         handled = 0
@@ -261,9 +178,13 @@ class EventPump:
 
     def handle(self, event: object) -> None:
         shell = self.shell
+        admin = self.admin
         if isinstance(event, CardTapped):
             card = CardRead(uid_hash=event.uid_hash)
-            shell.identified(self.services.cards.identify(card), card=card)
+            identification = self.services.cards.identify(card)
+            if admin is not None and admin.card_while_away(identification.member):
+                return  # left for maintenance: only a staff card brings the kiosk back
+            shell.identified(identification, card=card)
         elif isinstance(event, CardRefused):
             card = CardRead(uid_hash="", random_uid=True)
             shell.identified(Identification(Identified.RANDOM_UID), card=card)
@@ -271,15 +192,23 @@ class EventPump:
             log.info("card read error on %s: %s %s", event.reader, event.code, event.message)
             shell.card_unreadable()
         elif isinstance(event, QrScanned):
+            if shell.scanned_text(event.text):
+                return  # the screen shown used the text itself (a pairing QR on « Appairer »)
             shell.identified(self.services.passes.identify(event.text))
         elif isinstance(event, ReaderStatus):
             log.info("reader %r: %s %s", event.reader, event.state, event.message)
+            if admin is not None:
+                admin.states.reader = event.state.value
             shell.reader_status(event.reader, event.state.value)
         elif isinstance(event, PrinterStatus):
+            if admin is not None:
+                admin.states.printer = event.state
             shell.printer_status(event.state)
         elif isinstance(event, PrintFinished):
             shell.print_finished(event.job_id, event.ok, event.error_code)
         elif isinstance(event, SyncStatus):
+            if admin is not None:
+                admin.states.sync = event
             shell.sync_status(event.state.value, event.pending)
         # CardRemoved, ScannerStatus: nothing to show
 
@@ -290,11 +219,14 @@ class EventPump:
 class KioskRuntime:
     """Builds the shell inside Kivy's App, starts and stops everything around it."""
 
-    def __init__(self, config: Config, services: Services, *, demo: bool) -> None:
+    def __init__(self, config: Config, services: Services, *, demo: bool, windowed: bool = False) -> None:
         self.config = config
         self.services = services
         self.demo = demo
         self.events: queue.Queue[object] = queue.Queue()
+        self.admin = AdminWiring(
+            config, services, start_sync=self.start_sync, run_on_ui=run_on_ui, windowed=windowed
+        )
         self.devices = Devices()
         self.shell: Shell | None = None
         self.pump: EventPump | None = None
@@ -311,34 +243,41 @@ class KioskRuntime:
         from screens.shell import Shell
 
         # Fullscreen: the window's size is known only now, before any widget is built.
-        Metrics.density = style.ui_scale(Window.height)
+        Metrics.density = style.ui_scale(*Window.size)
         log.info(
             "window %dx%d, density %.2f, font scale %.2f", *Window.size, Metrics.density, Metrics.fontscale
         )
         style.register_fonts()
-        self.devices = open_devices(self.config, self.services, self.events, Window, demo=self.demo)
-        printer, sync = self.devices.printer, self.devices.sync
+        self.devices = make_devices(self.config, self.services, self.events, demo=self.demo)
+        printer, admin = self.devices.printer, self.admin
         ctx = UiContext(
             services=self.services,
             config=self.config,
             clock=self.services.ctx.clock,
             print_slip=printer.submit if printer is not None else None,
-            sync_now=sync.retry_now if sync is not None else _nothing,
-            after_write=sync.wake if sync is not None else _nothing,
+            sync_now=self.sync_now,
+            after_write=self.after_write,
             demo=self.demo,
+            sync_status=admin.sync_status,
+            hub_url=admin.hub_url,
+            device_status=admin.device_status,
+            pair_with_hub=admin.pair_with_hub,
+            apply_settings=admin.apply_settings,
+            leave_kiosk=admin.leave_kiosk,
+            data_dir=self.config.data_dir,
         )
         if self.demo:
             from kiosk.demo import DEMO_CARDS
 
             overlays.DEMO_CARD_NAMES = tuple(card.pseudonym for card in DEMO_CARDS)
-        self.shell = Shell(ctx)
+        self.shell = admin.shell = Shell(ctx)
         return self.shell
 
     def start(self, app: Any) -> None:
         from kivy.clock import Clock
         from kivy.core.window import Window
 
-        from screens.shell import RecoveryHandler
+        from screens.recovery import RecoveryHandler
 
         shell = self.shell
         assert shell is not None, "build() runs before on_start"
@@ -346,7 +285,7 @@ class KioskRuntime:
         recovery.install()
         self._handlers.append(recovery.remove)
         # kept on self: Kivy's clock and bindings hold bound methods weakly
-        self.pump = pump = EventPump(self.events, shell, self.services)
+        self.pump = pump = EventPump(self.events, shell, self.services, states=self.admin)
         drain = Clock.schedule_interval(pump.drain, DRAIN_SECONDS)
         self._handlers.append(drain.cancel)
         if self.demo and self.devices.simulated is not None:
@@ -355,8 +294,49 @@ class KioskRuntime:
             self.keys = keys = DemoShortcuts(self.devices.simulated, shell)
             Window.bind(on_key_down=keys.on_key_down)
             self._handlers.append(lambda: Window.unbind(on_key_down=keys.on_key_down))
+        Window.bind(on_flip=self._first_frame)
+        self._handlers.append(lambda: Window.unbind(on_flip=self._first_frame))
         # `kill PID` (systemd stop) closes the kiosk cleanly, threads included
         signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
+
+    def _first_frame(self, *_args: object) -> None:
+        """Accueil is on screen: the devices start at the next tick, a frame later than before."""
+        from kivy.clock import Clock
+        from kivy.core.window import Window
+
+        Window.unbind(on_flip=self._first_frame)
+        Clock.schedule_once(self._start_devices, 0)
+
+    def _start_devices(self, _dt: float = 0.0) -> None:
+        from kivy.clock import Clock
+        from kivy.core.window import Window
+
+        if not self._stopped and not self.devices.started:
+            key = self.services.ctx.card_key
+            start_devices(self.devices, self.config, self.events, key, Window, demo=self.demo)
+            log.info("devices started, after the first frame")
+            Clock.schedule_once(self._preload_sounds, 0)  # a frame of its own (~80 ms: the audio device)
+
+    # the worker may start after the shell (the librarian pairs the kiosk): looked up at each call
+    def sync_now(self) -> None:
+        if self.devices.sync is not None:
+            self.devices.sync.retry_now()
+
+    def after_write(self) -> None:
+        if self.devices.sync is not None:
+            self.devices.sync.wake()
+
+    def start_sync(self) -> None:
+        """Paired from the librarian's screen: the sync worker starts now, no restart needed."""
+        if self._stopped or self.devices.sync is not None:
+            return
+        self.devices.sync = make_sync_worker(self.config, self.services, self.events)
+        self.devices.sync.start()
+        log.info("sync worker started after pairing")
+
+    def _preload_sounds(self, _dt: float = 0.0) -> None:
+        if not self._stopped and self.shell is not None:
+            self.shell.sounds.preload()  # the first card tap must not open the audio device
 
     def stop(self, *_args: object) -> None:
         if self._stopped:
@@ -371,27 +351,51 @@ class KioskRuntime:
         self.devices.stop()
 
 
-def _nothing() -> None:
-    return None
+def run_on_ui(action: Callable[[], None]) -> None:
+    """Hand `action` to the Kivy thread (from a worker thread): at the next frame."""
+    from kivy.clock import Clock
+
+    Clock.schedule_once(lambda _dt: action(), 0)
+
+
+def create_app(
+    config: Config, *, demo: bool, windowed: bool, size: tuple[int, int] | None = None
+) -> tuple[Any, KioskRuntime]:
+    """Everything `run` does before Kivy's loop: Kivy's environment and config, logging, the services, and a
+    Kivy App whose build/start/stop are the runtime's. The caller runs `app.run()`, then `close(runtime)`.
+    The benchmark (bench/ui_driver.py) builds the kiosk it measures through here."""
+    window = (size or DEFAULT_WINDOW) if windowed or size else None
+    os.environ.update(kivy_environment(window, os.environ, config.kiosk.larger_text))
+    configure_logging(config)
+    configure_kivy(window, demo=demo)
+    services = open_services(config)
+    runtime = KioskRuntime(config, services, demo=demo, windowed=window is not None)
+    try:
+        from kivy.app import App
+
+        app = App(title=config.kiosk.name)
+    except BaseException:
+        services.close()
+        raise
+    app.build = runtime.build
+    app.bind(on_start=lambda instance: runtime.start(instance), on_stop=runtime.stop)
+    return app, runtime
+
+
+def close(runtime: KioskRuntime) -> None:
+    """After Kivy's loop: every device thread stopped, then the store closed."""
+    try:
+        runtime.stop()
+    finally:
+        runtime.services.close()
 
 
 def run(config: Config, *, demo: bool, windowed: bool, size: tuple[int, int] | None = None) -> int:
     """`kiosk run`: fullscreen on the configured devices, or `demo` on simulated ones. Returns the exit
     status once the kiosk is closed (Escape in the demo, SIGTERM from systemd)."""
-    window = (size or DEFAULT_WINDOW) if windowed or size else None
-    os.environ.update(kivy_environment(window, os.environ))
-    configure_logging(config)
-    configure_kivy(window, demo=demo)
-    services = open_services(config)
-    runtime = KioskRuntime(config, services, demo=demo)
+    app, runtime = create_app(config, demo=demo, windowed=windowed, size=size)
     try:
-        from kivy.app import App
-
-        app = App(title=config.kiosk.name)
-        app.build = runtime.build
-        app.bind(on_start=lambda instance: runtime.start(instance), on_stop=runtime.stop)
         app.run()
     finally:
-        runtime.stop()
-        services.close()
+        close(runtime)
     return 0

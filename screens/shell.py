@@ -1,14 +1,20 @@
 """The shell: the one root widget every screen lives in (see screens/base.py for the screen contract).
 
-It owns the `ScreenManager` (screens created lazily from screens/routes.py and kept), the `Session`, the
-banner strip (reader, network, printer), the overlays (inactivity countdown, calm messages, demo help),
-the inactivity timer, and what happens by default when a card or a pass is presented.
+It owns the `ScreenManager` (screens created lazily from screens/routes.py), the `Session`, the banner strip
+(reader, network, printer), the overlays (inactivity countdown, calm messages, demo help), the inactivity
+timer, and what happens by default when a card or a pass is presented.
+
+Screens live as long as a visit: a person's entries and notices stay while they come and go between
+screens. When the session ends (« Terminer », inactivity) every screen but `keep` (Accueil, member home) is
+released and built again for the next person who needs it: a screen holds 5 to 40 MB of widgets and
+textures and takes 10 to 50 ms to build (screens/memory.py), so the kiosk's memory stays flat over hundreds
+of sessions (issue 5).
 
 The app (kiosk/app.py) turns device events into the plain calls below — `identified`, `reader_status`,
 `sync_status`, `printer_status`, `print_finished`, `card_unreadable` — so the shell never sees a device.
 Everything here runs on the Kivy main thread. An exception in a screen's `prepare`, `on_identified` or
 `wipe` never reaches the person: it is logged, a calm message is shown, and the kiosk goes back to Accueil
-(`recover`); `RecoveryHandler` does the same for errors raised anywhere in Kivy's event loop.
+(`recover`); screens/recovery.py does the same for errors raised anywhere in Kivy's event loop.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock, ClockEvent
+from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
@@ -31,7 +37,7 @@ from kiosk.cardid import CardRead
 from kiosk.domain import Identification, Identified
 from kiosk.errors import KioskError, codes
 from kiosk.i18n import _
-from screens import banners, overlays
+from screens import banners, memory, overlays, style
 from screens.base import KioskScreen, Session
 from screens.context import UiContext
 from screens.routes import ROOT_ROUTES, ROUTES
@@ -45,6 +51,8 @@ if KV_FILE not in Builder.files:
     Builder.load_file(KV_FILE)
 
 COUNTDOWN_SECONDS = 10
+KEEP = frozenset({"accueil", "member_home"})  # kept between sessions (member home: wiped, refilled at a tap)
+COMPACT_DELAY = 0.1  # s after a session ended: Accueil is drawn first, then ~0.2 s of collection
 
 
 class UnknownRoute(LookupError):
@@ -62,16 +70,19 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         *,
         sounds: Sounds | None = None,
         routes: Mapping[str, str] | None = None,
+        keep: frozenset[str] = KEEP,
         **kwargs: Any,
     ) -> None:
         self.session = Session()
         self.sounds = sounds or Sounds()
         self.routes = dict(ROUTES if routes is None else routes)
+        self.keep = keep
         self.history: list[str] = []
         # The last card read, for a screen that needs more than the Identification (card enrolment).
         self.last_card: CardRead | None = None
         self._readers: dict[str, str] = {}  # reader name → state, to know whether any reader works
         self._recovering = False
+        self._window_colour: tuple[float, ...] | None = None  # the window's, while this shell is on it
         super().__init__(ctx=ctx, **kwargs)
         self.manager: ScreenManager = self.ids.manager
         self.manager.transition = NoTransition()  # the Pi's GPU is slow; an instant switch is calm too
@@ -80,8 +91,19 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         self.add_widget(self.overlays)
         self._inactivity = Clock.create_trigger(self._on_inactive, ctx.config.kiosk.inactivity_seconds)
         self._countdown_tick: ClockEvent | None = None
+        self._compact = Clock.create_trigger(self._compact_memory, COMPACT_DELAY)
         _follow_language(self)
         self.go("accueil")
+
+    def on_parent(self, _shell: Any, parent: Any) -> None:
+        """On the window, the window is cleared to the background colour behind every screen, for free
+        (see shell.kv); taken off it (tests, screenshots), the window gets its own colour back."""
+        if parent is not None:
+            self._window_colour = tuple(Window.clearcolor)
+            Window.clearcolor = style.colour("background")
+        elif self._window_colour is not None:
+            Window.clearcolor = self._window_colour
+            self._window_colour = None
 
     # --- navigation (the contract of screens/base.py) ---
 
@@ -91,7 +113,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         return screen if isinstance(screen, KioskScreen) else None
 
     def screen(self, name: str) -> KioskScreen:
-        """The screen of a route, created (and its module imported) on first use, then kept."""
+        """The screen of a route, created (and its module imported) when it is not there."""
         if self.manager.has_screen(name):
             return self.manager.get_screen(name)  # type: ignore[no-any-return]
         target = self.routes.get(name)
@@ -150,9 +172,14 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
                     log.exception("wipe failed on %r", screen.name)
         self.session.close()
         self.history.clear()
+        self.go("accueil")
+        memory.release_screens(self.manager, self.keep)  # before the switch: only Accueil re-renders its text
         if tr.language != self.ctx.config.kiosk.language:
             tr.switch(self.ctx.config.kiosk.language)
-        self.go("accueil")
+        self._compact()  # once Accueil is drawn: the memory of the session's screens goes back
+
+    def _compact_memory(self, *_args: object) -> None:
+        memory.compact(self.manager, at_rest=self.manager.current in self.keep)
 
     def notify(self, text: str, kind: str = "info") -> None:
         """A short calm message over the screen; "error" comes with the refusal tone, "success" the chime."""
@@ -184,6 +211,20 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         self.notify(message, "info")
 
     # --- cards and passes ---
+
+    def scanned_text(self, text: str) -> bool:
+        """Raw text from the QR scanner, offered first to the screen shown (a pairing QR on « Appairer »
+        through its `on_scanned_text`). True: that screen used it; otherwise it is read as a member pass."""
+        handler = getattr(self.current, "on_scanned_text", None)
+        if handler is None:
+            return False
+        self.activity()
+        try:
+            return bool(handler(text))
+        except Exception:
+            log.exception("a screen failed on scanned text")
+            self.recover()
+            return True
 
     def identified(self, identification: Identification, card: CardRead | None = None) -> None:
         """A card (`card` given) or a QR pass was presented. The screen shown may use it (a partner
@@ -289,6 +330,12 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
 
     # --- inactivity ---
 
+    def set_inactivity(self, seconds: int) -> None:
+        """The librarian changed the delay (« Réglages »): it counts from now on."""
+        self._inactivity.cancel()
+        self._inactivity.timeout = seconds
+        self.activity()
+
     @property
     def engaged(self) -> bool:
         """Someone is using the kiosk: a session, or any screen but Accueil at rest."""
@@ -356,6 +403,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
     def shutdown(self) -> None:
         """Stop the shell's timers (the app is closing)."""
         self._inactivity.cancel()
+        self._compact.cancel()
         self._stop_countdown()
         self.overlays.dismiss_all()
 
@@ -370,28 +418,3 @@ def _follow_language(shell: Shell) -> None:
             alive.refresh_language()
 
     tr.on_language(listener)
-
-
-class RecoveryHandler(ExceptionHandler):  # type: ignore[misc]  # Kivy is untyped
-    """Kivy's ExceptionManager hook: an error anywhere in the event loop is logged and the kiosk goes
-    back to Accueil with a calm message, instead of closing (Kivy's default) or freezing."""
-
-    def __init__(self, shell: Shell) -> None:
-        super().__init__()
-        self.shell = shell
-
-    def handle_exception(self, inst: BaseException) -> int:
-        if isinstance(inst, KeyboardInterrupt | SystemExit):
-            return ExceptionManager.RAISE  # type: ignore[no-any-return]
-        log.error("unexpected error in the kiosk UI", exc_info=inst)
-        try:
-            self.shell.recover()
-        except Exception:
-            log.exception("recovery failed")
-        return ExceptionManager.PASS  # type: ignore[no-any-return]
-
-    def install(self) -> None:
-        ExceptionManager.add_handler(self)
-
-    def remove(self) -> None:
-        ExceptionManager.remove_handler(self)

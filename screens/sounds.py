@@ -1,9 +1,10 @@
 """Sound feedback: a soft chime when a card or pass is recognised, a gentle tone with a refusal.
 
-The WAV files are made by scripts/make_sounds.py (committed with it). Sounds are loaded on first use;
-a kiosk without a working audio device (or a test under Xvfb) plays nothing and carries on — sound
-is a help, never a condition. `played` keeps the last names asked for, so a test can check that the
-refusal tone went with a refusal without needing speakers.
+The WAV files are made by scripts/make_sounds.py (committed with it). Sounds are loaded on first use, or
+ahead by `preload` (the app calls it once Accueil is drawn: the first load opens the audio device and
+takes ~80 ms, which a card tap must not wait for). A kiosk without a working audio device (or a test
+under Xvfb) plays nothing and carries on — sound is a help, never a condition. `played` keeps the last
+names asked for, so a test can check that the refusal tone went with a refusal without needing speakers.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ class Sounds:
             sound.play()
         except Exception:  # an audio device that vanished must not take a tap down with it
             log.warning("could not play sound %s", name, exc_info=True)
+
+    def preload(self) -> None:
+        """Load every sound now, so that the first tap plays at once."""
+        if self.enabled:
+            for name in (SUCCESS, REFUSAL):
+                self._load(name)
 
     def _load(self, name: str) -> Any:
         if name not in self._loaded:

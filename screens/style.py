@@ -1,9 +1,10 @@
 """One look for every screen: colours, type sizes, touch sizes and the shipped font.
 
-Sizes are in pixels at the 800×480 reference screen and scale with the window's height (`ui_scale`), so
-the 7" Pi display and a 1920×1080 screen show the same layout, bigger. The "larger text" setting
-multiplies type sizes only. Rules from the issue: touch targets ≥ 64 px, no text under 18 px at 800×480,
-contrast ≥ 4.5:1 — every text/background pair below is checked by tests/unit/test_style.py.
+Sizes are in pixels at the 800×480 reference screen and scale with the window (`ui_scale`: as far as both
+its width and its height allow), so the 7" Pi display and a 1920×1080 screen show the same layout,
+bigger. The "larger text" setting multiplies type sizes only. Rules from the issue: touch targets ≥ 64 px,
+no text under 18 px at 800×480, contrast ≥ 4.5:1 — every text/background pair below is checked by
+tests/unit/test_style.py.
 
 Kivy is imported only inside `register_fonts`, so the tests of colours and sizes need no window.
 """
@@ -99,9 +100,13 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def ui_scale(window_height: float) -> float:
-    """Everything grows with the screen's height; never shrinks below the 800×480 reference."""
-    return max(1.0, window_height / REFERENCE_HEIGHT)
+REFERENCE_WIDTH = 800
+
+
+def ui_scale(window_width: float, window_height: float) -> float:
+    """Everything grows with the screen, as far as both sides allow: the layout always has at least the
+    800×480 reference's room (by height alone, 1280×800 left only 768 px of width and crowded rows)."""
+    return max(1.0, min(window_width / REFERENCE_WIDTH, window_height / REFERENCE_HEIGHT))
 
 
 def register_fonts() -> None:

@@ -10,8 +10,9 @@ exit status 1.
 
 The scenes are data: scripts/screenshot_scenes.py (the `Stage` a scene acts on, the moves, Accueil,
 member home and the shell's overlays) and scripts/screenshot_flows.py (the wizards, the board, the
-listing page, sign-up and the member pass). To add a screen or a state, add a `scene` or a step to
-a `walk` there.
+listing page, sign-up and the member pass), scripts/screenshot_admin_pin_cards.py and
+scripts/screenshot_admin_system.py (the librarian's screens and the workshops). To add a screen or a
+state, add a `scene` or a step to a `walk` there.
 
 Usage: python scripts/screenshots.py [--sizes 800x480,1280x800] [--only NAME …] [--out DIR]
 """
@@ -130,6 +131,8 @@ def _wanted(walk: Any, only: set[str]) -> set[str]:
 
 def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
     sys.path.insert(0, str(ROOT))
+    from screens.style import ui_scale  # no Kivy import there: Kivy reads the environment below at import
+
     width, height = size
     os.environ.update(
         {
@@ -137,7 +140,7 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
             "KIVY_LOG_MODE": "PYTHON",
             "KIVY_NO_CONSOLELOG": "1",
             "KIVY_NO_FILELOG": "1",
-            "KIVY_METRICS_DENSITY": f"{max(1.0, height / 480):g}",
+            "KIVY_METRICS_DENSITY": f"{ui_scale(width, height):g}",
             "LIBGL_ALWAYS_SOFTWARE": "1",
         }
     )
@@ -154,6 +157,8 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
     import queue
     from dataclasses import replace
 
+    from screenshot_admin_pin_cards import ADMIN1_SCENES
+    from screenshot_admin_system import admin_system_scenes
     from screenshot_flows import FLOW_SCENES
     from screenshot_scenes import SHELL_SCENES, Stage
 
@@ -193,7 +198,7 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
             Window.add_widget(shell)
             reader.start()
             stage = Stage(shell, ctx, reader, EventPump(events, shell, services), print_slip)
-            for walk in [*SHELL_SCENES, *FLOW_SCENES]:
+            for walk in [*SHELL_SCENES, *FLOW_SCENES, *ADMIN1_SCENES, *admin_system_scenes()]:
                 wanted = _wanted(walk, only)
                 if wanted and (not walk.route or walk.route in shell.routes):
                     for language in LANGUAGES:

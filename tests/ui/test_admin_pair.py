@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from hardware.events import QrScanned
 from hub import admin
 from hub.db import Database
 from screens.context import PairOutcome
@@ -105,8 +106,9 @@ def test_pairing_by_typed_code_against_a_real_hub(kivy_window: Any, tmp_path: Pa
 
 
 def test_a_scanned_pairing_qr_fills_the_form_and_pairs(kivy_window: Any, tmp_path: Path) -> None:
-    """The shell hands scanned text to `on_scanned_text` (the lead's hook); a pairing link gives both the
-    address and the code. Pairing itself is recorded here, not run: the hub part is the test above."""
+    """The app's event pump hands scanned text to the shown screen's `on_scanned_text`; a pairing link
+    gives both the address and the code. Pairing itself is recorded here, not run: the hub part is the
+    test above."""
     asked: list[tuple[str, str]] = []
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
 
@@ -119,7 +121,8 @@ def test_a_scanned_pairing_qr_fills_the_form_and_pairs(kivy_window: Any, tmp_pat
         open_admin_session(rig)
         screen = go(rig, "admin_pair")
         assert not screen.on_scanned_text("KDS1.not-a-pairing-code")  # a member pass: not for this screen
-        assert screen.on_scanned_text("https://hub.example.org/?code=abcde-fghjk")
-        driver.wait_frames(2)
+        # the scanner's text goes through the app's event pump, which offers it to the screen first
+        rig.events.put(QrScanned("https://hub.example.org/?code=abcde-fghjk", "evdev:/dev/input/test"))
+        rig.drain()
         assert asked == [("https://hub.example.org", "ABCDEFGHJK")]
         assert screen.step == "done"

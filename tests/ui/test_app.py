@@ -61,6 +61,7 @@ def test_kiosk_run_demo_windowed_starts_and_keeps_running_until_terminated(
     assert "Traceback" not in text and "Traceback" not in log.read_text(encoding="utf-8")
     assert "Collectif de démonstration prêt" in text
     assert "reader 'Lecteur simulé': ready" in log.read_text(encoding="utf-8")
+    assert "devices started, after the first frame" in log.read_text(encoding="utf-8")
 
 
 def test_demo_shortcuts_tap_cards_unplug_the_reader_and_show_the_help(
@@ -107,17 +108,37 @@ def human_pause() -> None:
     wait_until(lambda: time.monotonic() > until)
 
 
-def test_kivy_environment_follows_the_window_height_and_the_larger_text_setting() -> None:
+def test_kivy_environment_follows_the_window_size_and_the_larger_text_setting() -> None:
     from kiosk.app import kivy_environment
     from kiosk.cli import parse_size
 
     assert kivy_environment((800, 480), {})["KIVY_METRICS_DENSITY"] == "1"
-    assert float(kivy_environment(parse_size("1280x800"), {})["KIVY_METRICS_DENSITY"]) == pytest.approx(
-        1.6667, 1e-3
-    )
+    # 1280×800: 800×500 of layout room, as wide as the reference (by height alone, 768 px only)
+    assert float(kivy_environment(parse_size("1280x800"), {})["KIVY_METRICS_DENSITY"]) == pytest.approx(1.6)
+    assert float(kivy_environment((1920, 1080), {})["KIVY_METRICS_DENSITY"]) == pytest.approx(2.25)
     assert kivy_environment((640, 400), {})["KIVY_METRICS_DENSITY"] == "1"  # never below the reference
     assert "KIVY_METRICS_DENSITY" not in kivy_environment(None, {})  # fullscreen: set once the window exists
     assert kivy_environment(None, {})["KIVY_METRICS_FONTSCALE"] == "1"
     assert kivy_environment(None, {"KIOSK_LARGER_TEXT": "1"})["KIVY_METRICS_FONTSCALE"] == "1.25"
     with pytest.raises(argparse.ArgumentTypeError):
         parse_size("grand")
+
+
+def test_the_app_and_its_devices_import_no_printer_or_network_stack_until_used() -> None:
+    """Cold start (issue 5): python-escpos (~0.15 s, a YAML file parsed at import), requests and pydantic
+    (~0.1 s), qrcode and PIL load when a receipt is printed or the kiosk is paired, not on the way to
+    Accueil's first frame. A fresh interpreter, so that nothing other tests imported hides an eager import."""
+    modules = (
+        "kiosk.app",
+        "hardware.devices",
+        "hardware.printer",
+        "hardware.simulated",
+        "sync_client.worker",
+    )
+    lazy = ("escpos.escpos", "escpos.printer", "requests", "pydantic", "qrcode", "PIL.Image")
+    code = f"import sys, {', '.join(modules)}; print([m for m in {lazy!r} if m in sys.modules])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -365,10 +365,12 @@ def test_the_end_of_a_session_wipes_the_wizard_and_the_receipt(record_kiosk: Kio
     kiosk.touch_text("J’ai transmis un savoir")
     kiosk.touch_text("Anglais pour voyager")
     kiosk.tap_card("Yvette")
+    wizard = kiosk.wizard  # the shell releases the session's screens after wiping them: keep hold of it
     kiosk.shell.end_session()  # what inactivity does after its countdown
     driver.wait_frames(2)
+    assert "record" not in kiosk.shell.manager.screen_names  # released: the next person gets a new one
     # every step, shown or not (the inner ScreenManager holds only the current one as a child)
-    roots = [kiosk.wizard, receipt, *kiosk.wizard.steps.values()]
+    roots = [wizard, receipt, *wizard.steps.values()]
     left = [text for root in roots for text in driver.texts(root, shown_only=False)]
     personal = [text for text in left if any(name in text for name in ("Inès", "Karim", "Yvette", "Anglais"))]
-    assert personal == [] and kiosk.wizard.flow is None and receipt.qr_payload == ""
+    assert personal == [] and wizard.flow is None and receipt.qr_payload == ""

@@ -262,7 +262,7 @@ def __getattr__(name: str) -> Any:
 def test_an_unexpected_error_shows_a_calm_message_and_goes_back_to_accueil(
     kivy_window: Any, tmp_path: Path
 ) -> None:
-    from screens.shell import RecoveryHandler
+    from screens.recovery import RecoveryHandler
 
     with demo_context(tmp_path) as ctx, shell_rig(kivy_window, ctx) as rig:
         shell = rig.shell
@@ -353,3 +353,41 @@ def test_every_text_helper_sees_screens_that_are_not_shown(kivy_window: Any, tmp
         wait_frames(2)
         assert find_all(rig.shell, text="Bonjour Élodie") == []  # not on screen…
         assert "Bonjour Élodie" in every_text(rig.shell)  # …but still in a kept screen until wiped
+
+
+def visit_signup_then_a_member_board(rig: Any) -> None:
+    """A passer-by types a letter of their pseudonym, then a member taps their card and opens the board:
+    real touches; no widget of those screens is kept here once this returns."""
+    accueil = rig.shell.manager.get_screen("accueil")
+    tap(accueil)  # wakes it: the choices appear
+    tap(accueil.ids.signup_button)
+    tap(rig.shell.current.current_step.ids.start_button)
+    keyboard = rig.shell.current.current_step.ids.keyboard
+    tap(next(key for key in keyboard.visible_keys() if key.spec.value == "z"))
+    assert rig.shell.current.current_step.ids.field.text == "z"
+    rig.tap_demo_card("Karim")
+    tap(rig.shell.current.ids.board_button)
+    assert rig.shell.manager.current == "board"
+
+
+def test_a_session_that_ends_releases_its_screens_and_their_memory(kivy_window: Any, tmp_path: Path) -> None:
+    """Screens stay while the visit lasts; when it ends only Accueil and member home are kept, and once
+    Accueil is drawn the others are really freed (screens/memory.py): the sign-up screen too, whose text
+    field Kivy's TextInput._adjust_viewport holds after typing, and the board the transition switched from."""
+    import weakref
+
+    with demo_context(tmp_path) as ctx, shell_rig(kivy_window, ctx) as rig:
+        visit_signup_then_a_member_board(rig)
+        manager = rig.shell.manager
+        assert set(manager.screen_names) == {"accueil", "signup", "member_home", "board"}
+        left = {s.name: weakref.ref(s) for s in manager.screens if s.name in ("signup", "board")}
+
+        rig.shell.end_session()
+        assert set(manager.screen_names) == {"accueil", "member_home"} and manager.current == "accueil"
+        wait_until(lambda: all(ref() is None for ref in left.values()), timeout=5)
+        # the next person gets fresh screens, built again on demand
+        rig.tap_demo_card("Yvette")
+        assert (
+            manager.current == "member_home"
+            and find(rig.shell, widget_id="greeting").text == "Bonjour Yvette"
+        )

@@ -29,7 +29,8 @@ def test_the_shipped_font_and_its_licence_are_there() -> None:
     assert "SIL Open Font License" in (style.FONT_DIR / "OFL.txt").read_text()
 
 
-def test_scale_follows_the_screen_height_and_never_shrinks() -> None:
-    assert style.ui_scale(480) == 1.0
-    assert style.ui_scale(1080) == pytest.approx(2.25)
-    assert style.ui_scale(300) == 1.0
+def test_scale_keeps_the_reference_room_on_every_screen_and_never_shrinks() -> None:
+    assert style.ui_scale(800, 480) == 1.0
+    assert style.ui_scale(1920, 1080) == pytest.approx(2.25)  # 853×480 of layout room
+    assert style.ui_scale(1280, 800) == pytest.approx(1.6)  # 800×500, not 768×480
+    assert style.ui_scale(640, 400) == 1.0

@@ -1,0 +1,91 @@
+"""Giving memory back once a session is over (issue 5: RSS after 300 interactions ≤ a bare Kivy app + 80 MB).
+
+Kivy widgets are heavy: under Xvfb/llvmpipe a button costs ~100 KB of Python objects and its texture,
+an on-screen keyboard ~3 MB (~10 MB once drawn), a screen 5 to 40 MB. Kept forever, every screen ever
+opened and every text re-rendered by a language switch stays resident. So when a session ends the shell
+releases its screens (`release_screens`), and `compact` makes that real once Accueil is drawn:
+
+- widget trees are reference cycles (parent ↔ children, bound methods): Python's cycle collector frees
+  them, not the drop itself; run once the kiosk is back on Accueil, it lets the next session reuse that
+  memory instead of growing the heap on top of the dead screens;
+- freed memory goes back to the allocator, not to the system: glibc's `malloc_trim` returns its free pages
+  (textures, text surfaces), once Kivy has deleted the collected textures from the GL context, which it
+  does at its next frame (a software renderer keeps textures in the process's memory);
+- two Kivy objects would otherwise pin a released screen: the last screen transition (it holds the screen
+  it switched from) and `TextInput._adjust_viewport` (see `forget_last_text_input`).
+
+Costs, on the bench machine (x86, llvmpipe): building a screen again 10 to 50 ms (the record wizard ~250 ms:
+its three keyboards), `compact` 0.1 to 0.3 s, mostly the freeing itself (kv bindings unbound, textures
+deleted); the shell runs it once Accueil is drawn after a session, when nobody is using the kiosk.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import logging
+import time
+from collections.abc import Collection
+from functools import cache
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+log = logging.getLogger(__name__)
+
+GL_RELEASE_DELAY = 0.1  # s: a few frames, for Kivy to delete the collected textures from the GL context
+
+
+def release_screens(manager: ScreenManager, wanted: Collection[str]) -> None:
+    """Remove every screen not named in `wanted` (never the one shown)."""
+    for screen in list(manager.screens):
+        if screen.name not in wanted and screen is not manager.current_screen:
+            manager.remove_widget(screen)
+
+
+def compact(manager: ScreenManager, *, at_rest: bool) -> None:
+    """Free what the released screens held. `at_rest`: no text field is on show (Accueil)."""
+    if not manager.transition.is_active:
+        manager.transition = NoTransition()  # the previous one still holds the screen it switched from
+    if at_rest:
+        forget_last_text_input()
+    started = time.perf_counter()
+    gc.collect()
+    log.debug("released screens collected in %.0f ms", (time.perf_counter() - started) * 1000)
+    # The textures and vertex buffers just collected are deleted by Kivy at its next frame (the GL context
+    # belongs to the loop): only then is their memory free for glibc to give back.
+    Clock.schedule_once(_give_back, GL_RELEASE_DELAY)
+
+
+def _give_back(_dt: float = 0.0) -> None:
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def forget_last_text_input() -> None:
+    """Kivy's `TextInput._adjust_viewport` is `@triggered` (kivy/clock.py): its closure keeps the arguments
+    of its last call for good, i.e. the last text field typed in and, through its parents, that field's
+    whole screen. Cleared (and its pending call cancelled) while no text field is on show."""
+    from kivy.uix.textinput import TextInput
+
+    trigger: Any = getattr(TextInput, "_adjust_viewport", None)
+    if trigger is None or not callable(getattr(trigger, "cancel", None)):
+        return  # another Kivy version: nothing of the kind to clear
+    trigger.cancel()
+    for cell in trigger.__closure__ or ():
+        kept = cell.cell_contents
+        if isinstance(kept, list | dict):  # its `_args` and `_kwargs`
+            kept.clear()
+
+
+@cache
+def _malloc_trim() -> Any:
+    """glibc's malloc_trim, or None elsewhere (musl, macOS: their allocators have no such call)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None
