@@ -79,6 +79,35 @@ def make_devices(
     return devices
 
 
+def replace_printer_and_scanner(
+    devices: Devices, config: Config, events: queue.Queue[object], *, demo: bool
+) -> None:
+    """The librarian changed the printer or the scanner (« Réglages »): those two are stopped and made
+    again from `config`, now; readers, camera and sync carry on. The demo keeps its simulated printer."""
+    from hardware.printer import PrinterWorker
+
+    if not demo:
+        from hardware.device_doctor import printer_settings
+        from hardware.printer import make_printer
+
+        if devices.printer is not None:
+            devices.printer.stop()
+            devices.printer = None
+        printer = make_printer(printer_settings(config))
+        if printer is not None:
+            devices.printer = PrinterWorker(printer, events)
+            if devices.started:
+                devices.printer.start()
+    if devices.scanner is not None:
+        devices.scanner.stop()
+        devices.scanner = None
+    if config.scanner.device and devices.started:
+        from hardware.hid_scanner import EvdevScanner
+
+        devices.scanner = EvdevScanner(events, config.scanner.device, config.scanner.layout)
+        devices.scanner.start()
+
+
 def start_devices(
     devices: Devices, config: Config, events: queue.Queue[object], card_key: bytes, window: Any, *, demo: bool
 ) -> None:

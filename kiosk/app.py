@@ -225,7 +225,12 @@ class KioskRuntime:
         self.demo = demo
         self.events: queue.Queue[object] = queue.Queue()
         self.admin = AdminWiring(
-            config, services, start_sync=self.start_sync, run_on_ui=run_on_ui, windowed=windowed
+            config,
+            services,
+            start_sync=self.start_sync,
+            run_on_ui=run_on_ui,
+            windowed=windowed,
+            apply_devices=self.apply_device_settings,
         )
         self.devices = Devices()
         self.shell: Shell | None = None
@@ -333,6 +338,18 @@ class KioskRuntime:
         self.devices.sync = make_sync_worker(self.config, self.services, self.events)
         self.devices.sync.start()
         log.info("sync worker started after pairing")
+
+    def apply_device_settings(self, config: Config) -> None:
+        """The librarian saved new settings: the printer and the scanner follow them now."""
+        from hardware.devices import replace_printer_and_scanner
+
+        self.config = config
+        if self._stopped:
+            return
+        replace_printer_and_scanner(self.devices, config, self.events, demo=self.demo)
+        if self.shell is not None:
+            printer = self.devices.printer
+            self.shell.ctx.print_slip = printer.submit if printer is not None else None
 
     def _preload_sounds(self, _dt: float = 0.0) -> None:
         if not self._stopped and self.shell is not None:

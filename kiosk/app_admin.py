@@ -49,6 +49,7 @@ class AdminWiring:
         start_sync: Callable[[], None],
         run_on_ui: Callable[[Callable[[], None]], None],
         windowed: bool = False,
+        apply_devices: Callable[[Config], None] | None = None,
     ) -> None:
         self.config = config
         self.services = services
@@ -58,6 +59,7 @@ class AdminWiring:
         self.windowed = windowed  # a windowed kiosk (the demo) comes back windowed
         self._start_sync = start_sync
         self._run_on_ui = run_on_ui
+        self._apply_devices = apply_devices
 
     # --- what the sync and health screen reads ---
 
@@ -120,6 +122,9 @@ class AdminWiring:
             shell.set_inactivity(settings.inactivity_s)
             if not shell.session.active:
                 tr.switch(settings.language)  # a member's own language choice stays theirs
+            self.config = shell.ctx.config  # the settings screen saved it (kiosk.settings.save_settings)
+            if self._apply_devices is not None:
+                self._apply_devices(self.config)  # printer and scanner made again: no restart
         Metrics.fontscale = LARGER_TEXT_SCALE if settings.larger_text else 1.0
 
     # --- maintenance ---

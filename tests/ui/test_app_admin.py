@@ -19,10 +19,15 @@ from kiosk.settings import current_settings
 from tests.ui import driver
 
 
-def wired(rig: Any, ctx: Any) -> AdminWiring:
+def wired(rig: Any, ctx: Any, devices_for: list[Any] | None = None) -> AdminWiring:
     started: list[int] = []
     wiring = AdminWiring(
-        ctx.config, ctx.services, start_sync=lambda: started.append(1), run_on_ui=lambda f: f(), windowed=True
+        ctx.config,
+        ctx.services,
+        start_sync=lambda: started.append(1),
+        run_on_ui=lambda f: f(),
+        windowed=True,
+        apply_devices=(devices_for if devices_for is not None else []).append,
     )
     wiring.shell = rig.shell
     rig.pump.admin = wiring
@@ -48,13 +53,15 @@ def test_settings_apply_at_once(kivy_window: Any, tmp_path: Path) -> None:
     from screens.tr import tr
 
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
-        wiring = wired(rig, ctx)
+        devices_for: list[Any] = []
+        wiring = wired(rig, ctx, devices_for)
         settings = replace(current_settings(ctx.config), inactivity_s=90, language="en", larger_text=True)
         try:
             wiring.apply_settings(settings)
             assert rig.shell._inactivity.timeout == 90
             assert tr.language == "en"  # nobody at the kiosk: the default language shows now
             assert Metrics.fontscale == LARGER_TEXT_SCALE
+            assert devices_for == [ctx.config]  # printer and scanner made again from the saved config
         finally:
             Metrics.fontscale = 1.0
             tr.switch("fr")
