@@ -166,3 +166,18 @@ def test_the_demo_help_shows_the_admin_card_and_pin(kivy_window: Any, tmp_path: 
             kiosk.shell.overlays.toggle_help()
         finally:
             overlays.DEMO_CARD_NAMES = saved
+
+
+def test_an_admin_session_ends_on_inactivity_like_any_other(kivy_window: Any, tmp_path: Path) -> None:
+    with admin_kiosk(kivy_window, tmp_path, inactivity_seconds=1) as kiosk:
+        shell = kiosk.shell
+        shell.countdown_seconds = 1
+        kiosk.enter_admin()
+        kiosk.shell.go("admin_enrol")
+        assert kiosk.current == "admin_enrol" and shell.session.admin
+        # nobody touches anything: the countdown comes, runs out, and the kiosk is back at rest
+        wait_until(lambda: kiosk.current == "accueil", timeout=10)
+        assert not shell.session.admin and not shell.session.active
+        shell.go("admin_home")  # nor does the admin home open again without card and PIN
+        wait_until(lambda: kiosk.current == "accueil")
+        assert not shell.session.admin
