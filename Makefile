@@ -28,6 +28,7 @@ lint: $(STAMP)
 ## Every screen and state under Xvfb, FR and EN, 800×480 and 1280×800: build/screenshots/*.png
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python scripts/update_doc_images.py
 
 ## Benchmarks: figures and ratios measured side by side (never asserted in tests).
 bench: $(STAMP)

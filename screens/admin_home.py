@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import StringProperty
@@ -20,6 +21,7 @@ from screens.widgets.buttons import BigButton
 
 KV_FILE = str(Path(__file__).with_suffix(".kv"))
 ICON_SIZE = 30
+TILE_MIN_HEIGHT = 88
 
 # (route, icon, French label): the cards and the moderation first, the kiosk's own care after.
 TILES: tuple[tuple[str, str, str], ...] = (
@@ -30,7 +32,7 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("admin_erase", "trash", N_("Effacer un membre")),
     ("workshop_new", "calendar", N_("Ateliers")),
     ("checkin", "people", N_("Pointage d’atelier")),
-    ("admin_sync", "sync", N_("Synchronisation et état")),
+    ("admin_sync", "sync", N_("État et synchro")),
     ("admin_pair", "link", N_("Appairer avec le hub")),
     ("admin_export", "export", N_("Exporter")),
     ("admin_settings", "gear", N_("Réglages")),
@@ -59,10 +61,18 @@ class AdminHomeScreen(AdminScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         grid = self.ids.tiles
+        self._even_out = Clock.create_trigger(self._even_out_heights)
         for route, icon, label in TILES:
             tile = AdminTile(route=route, icon=icon, label=label, text=_(label))
-            tile.bind(on_release=lambda button: self.open(button.route))
+            tile.bind(on_release=lambda button: self.open(button.route), texture_size=self._even_out)
             grid.add_widget(tile)
+
+    def _even_out_heights(self, *_args: object) -> None:
+        """Every tile as tall as the tallest: a one-line word beside two lines must not make a ragged row."""
+        tiles = self.tiles()
+        tallest = max((tile.texture_size[1] + dp(20) for tile in tiles), default=0)
+        for tile in tiles:
+            tile.height = max(dp(TILE_MIN_HEIGHT), tallest)
 
     def fill(self, **_params: Any) -> None:
         member = self.session.member

@@ -194,7 +194,9 @@ class CheckinScreen(AdminScreen):
         ]
         guests = services.workshops.guests(workshop.id)
         learners = words.count_text(len(present), N_("1 participant·e"), N_("{count} participant·es"))
-        line = _("{animators} → {learners}").format(animators=join_names(animators), learners=learners)
+        line = _("Animé par {animators} : {learners}").format(
+            animators=join_names(animators), learners=learners
+        )
         if guests:
             line += " + " + words.count_text(guests, N_("1 invité·e"), N_("{count} invité·es"))
         self.summary = f"{line}\n{duration_text(workshop.duration_min)} — {workshop.title}"

@@ -32,6 +32,16 @@ def _sync_status(stage: Stage) -> None:
     stage.ctx.device_status = lambda: {"reader": "ready", "printer": "paper_low"}
 
 
+def _hub_unreachable(stage: Stage) -> None:
+    """What a kiosk without network gets when pairing (the app's pairing answers on the Kivy thread)."""
+    from screens.context import PairOutcome
+
+    def pair(_url: str, _code: str, done: object) -> None:
+        done(PairOutcome(False, "Hub injoignable : ConnectError", "network"))  # type: ignore[operator]
+
+    stage.ctx.pair_with_hub = pair
+
+
 def _no_sync_status(stage: Stage) -> None:
     stage.ctx.sync_status = lambda: None
     stage.ctx.hub_url = lambda: None
@@ -78,7 +88,10 @@ ADMIN_SYSTEM_WALKS: list[Walk] = [
                 ),
             ),
             ("admin_pair-code", tap("address_next")),
-            ("admin_pair-failed", steps(type_on("code_keyboard", "ABCDE-FGHJK"), tap("code_next"))),
+            (
+                "admin_pair-failed",
+                steps(_hub_unreachable, type_on("code_keyboard", "ABCDE-FGHJK"), tap("code_next")),
+            ),
         ],
     ),
     walk(

@@ -123,7 +123,7 @@ def test_a_workshop_from_scheduling_to_the_recorded_exchange(kivy_window: Any, t
 
         driver.tap(screen.ids.close_button)
         assert screen.step == "summary"
-        assert screen.summary.startswith("Élodie → 6 participant·es + 1 invité·e\n1 h 30")
+        assert screen.summary.startswith("Animé par Élodie : 6 participant·es + 1 invité·e\n1 h 30")
         look(rig.shell, "checkin-summary-fr")
         driver.tap(screen.ids.record_button)
 
