@@ -37,6 +37,7 @@ from hardware.events import (
     ReaderStatus,
 )
 from kiosk.app_admin import AdminWiring
+from kiosk.app_ops import CLOCK_POLL_SECONDS, HEARTBEAT_SECONDS, OpsWiring, SyncGate
 from kiosk.cardid import CardRead
 from kiosk.config import Config
 from kiosk.domain import Identification, Identified
@@ -92,7 +93,8 @@ def configure_kivy(size: tuple[int, int] | None, *, demo: bool) -> None:
     # Escape quits the demo; in production nobody may close the kiosk from a keyboard.
     KivyConfig.set("kivy", "exit_on_escape", "1" if demo else "0")
     # a right click must not leave red multitouch dots on a kiosk screen
-    KivyConfig.set("input", "mouse", "mouse,multitouch_on_demand")
+    # on a touchscreen the mouse provider steps aside while fingers are used (no double events)
+    KivyConfig.set("input", "mouse", "mouse,multitouch_on_demand" + ("" if demo else ",disable_on_activity"))
 
 
 def configure_logging(config: Config) -> None:
@@ -233,6 +235,9 @@ class KioskRuntime:
             apply_devices=self.apply_device_settings,
         )
         self.devices = Devices()
+        # systemd watchdog, run lock, update confirmation; the first hub sync waits for a synced clock
+        self.ops = OpsWiring(config, services, lambda: self.devices.readers)
+        self.sync_gate = SyncGate(services.ctx.clock, services)
         self.shell: Shell | None = None
         self.pump: EventPump | None = None
         self.keys: Any = None  # screens.overlays.DemoShortcuts, in the demo
@@ -254,6 +259,7 @@ class KioskRuntime:
         )
         style.register_fonts()
         self.devices = make_devices(self.config, self.services, self.events, demo=self.demo)
+        self.devices.sync = self.sync_gate.hold(self.devices.sync)
         printer, admin = self.devices.printer, self.admin
         ctx = UiContext(
             services=self.services,
@@ -301,6 +307,9 @@ class KioskRuntime:
             self._handlers.append(lambda: Window.unbind(on_key_down=keys.on_key_down))
         Window.bind(on_flip=self._first_frame)
         self._handlers.append(lambda: Window.unbind(on_flip=self._first_frame))
+        beat = Clock.schedule_interval(self.ops.tick, HEARTBEAT_SECONDS)
+        self._handlers.append(beat.cancel)
+        self.ops.start()
         # `kill PID` (systemd stop) closes the kiosk cleanly, threads included
         signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
 
@@ -311,6 +320,7 @@ class KioskRuntime:
 
         Window.unbind(on_flip=self._first_frame)
         Clock.schedule_once(self._start_devices, 0)
+        self.ops.ready()  # READY=1: feeding the watchdog starts (kiosk/health.py)
 
     def _start_devices(self, _dt: float = 0.0) -> None:
         from kivy.clock import Clock
@@ -320,10 +330,24 @@ class KioskRuntime:
             key = self.services.ctx.card_key
             start_devices(self.devices, self.config, self.events, key, Window, demo=self.demo)
             log.info("devices started, after the first frame")
+            if self.sync_gate.held is not None:
+                poll = Clock.schedule_interval(self._sync_when_clock_synced, CLOCK_POLL_SECONDS)
+                self._handlers.append(poll.cancel)
             Clock.schedule_once(self._preload_sounds, 0)  # a frame of its own (~80 ms: the audio device)
+
+    def _sync_when_clock_synced(self, _dt: float = 0.0) -> bool:
+        worker = self.sync_gate.poll()
+        if worker is not None and not self._stopped:
+            self.devices.sync = worker
+            worker.start()
+        return self.sync_gate.held is not None  # False unschedules the poll
 
     # the worker may start after the shell (the librarian pairs the kiosk): looked up at each call
     def sync_now(self) -> None:
+        held = self.sync_gate.release()  # a librarian asks: no more waiting for the clock
+        if held is not None and not self._stopped:
+            self.devices.sync = held
+            held.start()
         if self.devices.sync is not None:
             self.devices.sync.retry_now()
 
@@ -335,6 +359,7 @@ class KioskRuntime:
         """Paired from the librarian's screen: the sync worker starts now, no restart needed."""
         if self._stopped or self.devices.sync is not None:
             return
+        self.sync_gate.release()  # paired again while waiting: the new worker replaces the held one
         self.devices.sync = make_sync_worker(self.config, self.services, self.events)
         self.devices.sync.start()
         log.info("sync worker started after pairing")
@@ -366,6 +391,7 @@ class KioskRuntime:
         if self.shell is not None:
             self.shell.shutdown()
         self.devices.stop()
+        self.ops.stop()  # STOPPING=1, the run lock released
 
 
 def run_on_ui(action: Callable[[], None]) -> None:

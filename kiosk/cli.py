@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -162,7 +163,15 @@ def cmd_tap(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from hardware.device_doctor import printer_check, scanner_check
+    from hardware.device_doctor import (
+        CARD_QUICK_LOOK,
+        card_read_check,
+        display_check,
+        printer_check,
+        scanner_check,
+        system_roots,
+        touch_check,
+    )
     from hardware.nfc_doctor import nfc_checks
     from kiosk.doctor import Status, run_checks
     from sync_client.doctor_checks import check_hub
@@ -170,13 +179,35 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     set_language(config.kiosk.language)
     report = run_checks(config)
+    sys_root, dev_root = system_roots()
     # `[nfc] enabled = false`: a kiosk that works with QR passes only; a missing reader then only warns.
-    device_checks = [*nfc_checks(required=config.nfc.enabled), printer_check(config), scanner_check(config)]
+    nfc = nfc_checks(required=config.nfc.enabled)
+    device_checks = [*nfc]
+    if any(name == "lecteurs NFC" and status == "ok" for name, status, _ in nfc):
+        device_checks.append(_card_read(config, card_read_check, args.card, CARD_QUICK_LOOK))
+    device_checks += [
+        display_check(sys_root, dev_root, os.environ),
+        touch_check(sys_root, dev_root),
+        printer_check(config),
+        scanner_check(config),
+    ]
     for name, status, message in device_checks:
         report.add(name, Status(status), message)
     check_hub(report, config)
     print(report.to_json() if args.json else report.describe())
     return EXIT_OK if report.ok else EXIT_NEEDS_ACTION
+
+
+def _card_read(
+    config: Config, check: Callable[..., tuple[str, str, str]], wait: float | None, quick: float
+) -> tuple[str, str, str]:
+    """A card read through the kiosk's own reader monitor (pyscard is there: readers were listed)."""
+    from hardware.nfc import NfcSettings, PcscNfcReader
+    from hardware.nfc_cli import resolve_card_key
+
+    key = resolve_card_key(config) or bytes(32)  # the hash is not shown: any key reads the card
+    settings = NfcSettings(feedback=config.nfc.feedback)
+    return check(lambda events: PcscNfcReader(events, key, settings), wait or quick, wait is not None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -233,8 +264,22 @@ def build_parser() -> argparse.ArgumentParser:
     sync = add("sync", cmd_sync, "synchroniser avec le hub")
     sync.add_argument("--once", action="store_true", help="une synchronisation, puis s’arrêter")
 
-    doctor = add("doctor", cmd_doctor, "vérifier la configuration, la base et le disque")
+    doctor = add("doctor", cmd_doctor, "vérifier la borne : matériel, hub, heure, base, disque, sauvegardes")
     doctor.add_argument("--json", action="store_true", help="résultat en JSON pour les scripts")
+    doctor.add_argument(
+        "--card",
+        type=float,
+        nargs="?",
+        const=20.0,
+        metavar="S",
+        help="tester la lecture d’une carte posée sur le lecteur (attente : 20 s)",
+    )
+
+    from kiosk.cli_ops import add_ops_commands
+    from kiosk.cli_staff import add_staff_commands
+
+    add_ops_commands(add)
+    add_staff_commands(add)
     return parser
 
 

@@ -1,22 +1,32 @@
 """`kiosk doctor`: checks a person can act on, each with a sentence saying what to do.
 
-Later issues add their checks (reader, printer, hub, clock, backups) as more `Check`s in the same report.
+Here the core's checks (disk, database, clock sync, last backup, pending update); the devices'
+(hardware/nfc_doctor.py, hardware/device_doctor.py) and the hub's (sync_client/doctor_checks.py) are
+added to the same report by kiosk/cli.py.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from kiosk.backup import BACKUP_FOLDER, latest_backup
+from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.errors import KioskError
 from kiosk.store import Store
+from kiosk.update import UpdateError, read_history, read_pending
 
 DISK_WARN_BYTES = 500 * 1024 * 1024
 DISK_FAIL_BYTES = 50 * 1024 * 1024
+BACKUP_WARN_AGE = timedelta(hours=36)  # nightly timer: one missed night is a warning
+BACKUP_FAIL_AGE = timedelta(days=7)
+RECENT_ROLLBACK = timedelta(days=7)
 
 
 class Status(StrEnum):
@@ -113,7 +123,108 @@ def check_database(report: Report, path: Path) -> None:
         store.close()
 
 
-def run_checks(config: Config) -> Report:
+def _unsynced_events(path: Path) -> int:
+    if not path.exists():
+        return 0
+    try:
+        store = Store.open(path)
+    except KioskError:
+        return 0  # check_database says what is wrong with it
+    try:
+        row = store.conn.execute(
+            "SELECT count(*) FROM journal WHERE origin = 'local' AND clock_synced = 0"
+        ).fetchone()
+        return int(row[0])
+    finally:
+        store.close()
+
+
+def check_clock(report: Report, clock: Clock, database: Path) -> None:
+    """No real-time clock on a Pi: until NTP (or the hub) confirms the time, events are marked unsure."""
+    unsure = _unsynced_events(database)
+    note = f" ; {unsure} évènement(s) enregistré(s) avant que l’heure soit sûre." if unsure else "."
+    if clock.synced():
+        report.add("heure", Status.OK, "synchronisée" + note)
+    else:
+        report.add(
+            "heure",
+            Status.WARN,
+            "pas encore synchronisée : reliez la borne au réseau et vérifiez « timedatectl » (NTP). "
+            "En attendant, les échanges sont marqués « heure non vérifiée » et la première "
+            "synchronisation avec le hub attend l’heure juste" + note,
+        )
+
+
+def _age(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours} h" if hours < 48 else f"{hours // 24} jours"
+
+
+def check_backups(report: Report, data_dir: Path, database: Path, now: datetime) -> None:
+    if not database.exists():
+        report.add("sauvegarde", Status.OK, "rien à sauvegarder encore.")
+        return
+    folder = data_dir / BACKUP_FOLDER
+    latest = latest_backup(folder)
+    if latest is None:
+        report.add(
+            "sauvegarde",
+            Status.WARN,
+            f"aucune sauvegarde dans {folder} : lancez « kiosk backup », et vérifiez que la sauvegarde "
+            "de chaque nuit est active (« systemctl status kiosk-backup.timer »).",
+        )
+        return
+    path, made = latest
+    age = now - made
+    if age > BACKUP_FAIL_AGE:
+        report.add(
+            "sauvegarde",
+            Status.FAIL,
+            f"la dernière date de {_age(age)} ({path.name}) : lancez « kiosk backup » maintenant, puis "
+            "regardez pourquoi la sauvegarde de nuit ne passe plus (« journalctl -u kiosk-backup »).",
+        )
+    elif age > BACKUP_WARN_AGE:
+        report.add(
+            "sauvegarde",
+            Status.WARN,
+            f"la dernière date de {_age(age)} : vérifiez « systemctl status kiosk-backup.timer ».",
+        )
+    else:
+        report.add("sauvegarde", Status.OK, f"la dernière date de {_age(age)} ({path.name}).")
+
+
+def check_update(report: Report, data_dir: Path, now: datetime) -> None:
+    """Only says something when an update is under way or was rolled back lately."""
+    try:
+        pending = read_pending(data_dir)
+    except UpdateError as error:
+        report.add("mise à jour", Status.WARN, str(error))
+        return
+    if pending is not None:
+        if pending.overdue(now):
+            report.add(
+                "mise à jour",
+                Status.WARN,
+                f"la version {pending.new} ne s’est pas confirmée : lancez « sudo kiosk update check » "
+                "pour revenir à la précédente.",
+            )
+        else:
+            report.add("mise à jour", Status.OK, f"version {pending.new} en cours de confirmation.")
+        return
+    rollbacks = [entry for entry in read_history(data_dir) if entry.get("action") == "rollback"]
+    if rollbacks:
+        last = rollbacks[-1]
+        with contextlib.suppress(ValueError, TypeError):
+            if now - datetime.fromisoformat(str(last.get("at"))) < RECENT_ROLLBACK:
+                report.add(
+                    "mise à jour",
+                    Status.WARN,
+                    f"la version {last.get('from')} a été annulée le {last.get('at')} "
+                    f"({last.get('reason')}) : signalez-le à la personne qui maintient la borne.",
+                )
+
+
+def run_checks(config: Config, clock: Clock | None = None, now: datetime | None = None) -> Report:
     report = Report()
     report.add("configuration", Status.OK, f"lue depuis {config.source}.")
     data_dir = config.data_dir
@@ -122,4 +233,8 @@ def run_checks(config: Config) -> Report:
         return report
     check_disk(report, data_dir)
     check_database(report, config.database_path)
+    check_clock(report, clock or SystemClock(config.kiosk.timezone), config.database_path)
+    moment = now or datetime.now(UTC)
+    check_backups(report, data_dir, config.database_path, moment)
+    check_update(report, data_dir, moment)
     return report

@@ -13,6 +13,18 @@ import pytest
 from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.services import open_services
+from tests.unit.test_doctor_ops import fake_machine
+
+
+@pytest.fixture(autouse=True)
+def a_pi_with_its_screen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The display and touch checks read a fake /sys and /dev (tests/unit/test_doctor_ops.py): the test
+    machine has no DSI screen, and these tests are about the rest of the report."""
+    sys_root, dev_root = fake_machine(tmp_path / "machine")
+    monkeypatch.setenv("KIOSK_SYS_ROOT", str(sys_root))
+    monkeypatch.setenv("KIOSK_DEV_ROOT", str(dev_root))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
 
 
 def site_config(tmp_path: Path) -> Path:
