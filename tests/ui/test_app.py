@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,9 +20,25 @@ from tests.ui.driver import demo_context, shell_rig, wait_frames, wait_until
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def received(sock: socket.socket, seconds: float) -> list[str]:
+    """The sd_notify datagrams that reached our socket within `seconds`."""
+    messages, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            messages.append(sock.recv(4096).decode())
+        except TimeoutError:
+            continue
+    return messages
+
+
 def test_kiosk_run_demo_windowed_starts_and_keeps_running_until_terminated(
     xvfb_display: str, tmp_path: Path
 ) -> None:
+    """Also systemd's side, with a notify socket of ours in place of systemd's (as kiosk.service runs it):
+    READY once Accueil is drawn, watchdog feeds while healthy, STOPPING at the end."""
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.settimeout(0.2)
     env = {
         **os.environ,
         "DISPLAY": xvfb_display,
@@ -29,6 +46,8 @@ def test_kiosk_run_demo_windowed_starts_and_keeps_running_until_terminated(
         "KIVY_HOME": str(tmp_path / "kivy"),
         "LIBGL_ALWAYS_SOFTWARE": "1",
         "KIOSK_CONFIG": str(tmp_path / "none.toml"),
+        "NOTIFY_SOCKET": str(tmp_path / "notify.sock"),
+        "WATCHDOG_USEC": "2000000",  # WatchdogSec=2: a feed every second
     }
     (tmp_path / "none.toml").write_text("", encoding="utf-8")
     kiosk = Path(sys.executable).with_name("kiosk")
@@ -48,6 +67,9 @@ def test_kiosk_run_demo_windowed_starts_and_keeps_running_until_terminated(
             time.sleep(0.2)
         time.sleep(3)  # it keeps running: the event loop, the drain timer, the device threads
         assert proc.poll() is None, proc.communicate(timeout=10)[0].decode(errors="replace")[-3000:]
+        messages = received(notify, seconds=3)
+        assert any("READY=1" in m for m in messages), messages
+        assert sum("WATCHDOG=1" in m for m in messages) >= 2, messages  # fed while the UI, reader, store live
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)  # our own process, by its pid
@@ -58,6 +80,8 @@ def test_kiosk_run_demo_windowed_starts_and_keeps_running_until_terminated(
             output, _ = proc.communicate(timeout=10)
     text = output.decode(errors="replace")
     assert proc.returncode == 0, text[-3000:]  # SIGTERM closes it cleanly, threads stopped
+    assert any("STOPPING=1" in m for m in received(notify, seconds=0.5))
+    notify.close()
     assert "Traceback" not in text and "Traceback" not in log.read_text(encoding="utf-8")
     assert "Collectif de démonstration prêt" in text
     assert "reader 'Lecteur simulé': ready" in log.read_text(encoding="utf-8")
