@@ -21,6 +21,7 @@ from hardware.nfc import NfcSettings, PcscNfcReader
 from hardware.pcsc import PcscUnavailable, pcscd_installed
 from kiosk.cardid import is_random_uid, uid_hash
 from kiosk.config import Config
+from kiosk.store import read_only_uri
 
 EXIT_OK = 0
 EXIT_NO_CARD = 1
@@ -54,7 +55,7 @@ def resolve_card_key(config: Config) -> bytes | None:
     if not path.is_file():
         return None
     try:
-        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(sqlite3.connect(read_only_uri(path), uri=True)) as conn:
             row = conn.execute("SELECT card_key FROM kiosk_state").fetchone()
     except sqlite3.Error:
         return None

@@ -150,6 +150,14 @@ def _probe(path: Path) -> None:
         time.sleep(PROBE_RETRY_SECONDS)
 
 
+def read_only_uri(path: Path) -> str:
+    """A URI that reads the database without creating `-wal`/`-shm` files or changing a byte: immutable
+    when no WAL (or rollback journal) lies beside it — nobody has it open in WAL mode —, else plain
+    read-only, since committed pages may then be only in the WAL."""
+    in_use = Path(f"{path}-wal").exists() or Path(f"{path}-journal").exists()
+    return path.resolve().as_uri() + ("?mode=ro" if in_use else "?mode=ro&immutable=1")
+
+
 def _probe_once(path: Path) -> None:
     """Open read-only and look, without creating `-wal`/`-shm` files or changing a byte.
 
@@ -157,8 +165,7 @@ def _probe_once(path: Path) -> None:
     as immutable (which creates nothing); with one, committed pages may only be in the WAL, so it is
     read normally.
     """
-    in_use = Path(f"{path}-wal").exists() or Path(f"{path}-journal").exists()
-    uri = path.resolve().as_uri() + ("?mode=ro" if in_use else "?mode=ro&immutable=1")
+    uri = read_only_uri(path)
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as error:
