@@ -11,11 +11,14 @@ releases its screens (`release_screens`), and `compact` makes that real once Acc
 - freed memory goes back to the allocator, not to the system: glibc's `malloc_trim` returns its free pages
   (textures, text surfaces), once Kivy has deleted the collected textures from the GL context, which it
   does at its next frame (a software renderer keeps textures in the process's memory);
-- two Kivy objects would otherwise pin a released screen: the last screen transition (it holds the screen
-  it switched from) and `TextInput._adjust_viewport` (see `forget_last_text_input`).
+- the on-screen keys are never released: one set for the whole kiosk (screens/widgets/keyboard.py), lent
+  to the keyboard on show; `release_screens` takes them back from a released screen;
+- three Kivy objects would otherwise pin a released screen: the last screen transition (it holds the screen
+  it switched from), `TextInput._adjust_viewport` (see `forget_last_text_input`) and a running animation
+  (see `stop_unseen_animations`).
 
-Costs, on the bench machine (x86, llvmpipe): building a screen again 10 to 50 ms (the record wizard ~250 ms:
-its three keyboards), `compact` 0.1 to 0.3 s, mostly the freeing itself (kv bindings unbound, textures
+Costs, on the bench machine (x86, llvmpipe): building a screen again 10 to 50 ms (the record wizard
+~80 ms), `compact` 0.1 to 0.3 s, mostly the freeing itself (kv bindings unbound, textures
 deleted); the shell runs it once Accueil is drawn after a session, when nobody is using the kiosk.
 """
 
@@ -32,6 +35,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,9 @@ def release_screens(manager: ScreenManager, wanted: Collection[str]) -> None:
     for screen in list(manager.screens):
         if screen.name not in wanted and screen is not manager.current_screen:
             manager.remove_widget(screen)
+    from screens.widgets import keyboard  # here: Accueil has none, the kiosk starts without it
+
+    keyboard.park()  # the kiosk's one set of keys leaves the released screen: kept, not freed with it
 
 
 def compact(manager: ScreenManager, *, at_rest: bool) -> None:
@@ -51,6 +58,7 @@ def compact(manager: ScreenManager, *, at_rest: bool) -> None:
         manager.transition = NoTransition()  # the previous one still holds the screen it switched from
     if at_rest:
         forget_last_text_input()
+    stop_unseen_animations()
     started = time.perf_counter()
     gc.collect()
     log.debug("released screens collected in %.0f ms", (time.perf_counter() - started) * 1000)
@@ -63,6 +71,19 @@ def _give_back(_dt: float = 0.0) -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def stop_unseen_animations() -> None:
+    """A running Kivy Animation holds its widgets (`Animation._instances`, strongly) until it ends: a
+    scroll view of a released screen fading its bar (0.5 s after its content last changed, for 0.5 s)
+    would keep that whole screen past the collection below. Off the window, nobody sees the end of it."""
+    from kivy.animation import Animation
+
+    for animation in list(getattr(Animation, "_instances", ())):
+        for entry in list(getattr(animation, "_widgets", {}).values()):
+            widget = entry.get("widget")  # or another object: a screen transition is animated too
+            if isinstance(widget, Widget) and widget.get_root_window() is None:
+                animation.cancel(widget)
 
 
 def forget_last_text_input() -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import queue
 import random
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -33,6 +35,10 @@ log = logging.getLogger("kiosk.sync")
 # (~11 ms for 1,000 changes on the bench machine, ~1.3 ms for 200) and applied in one write transaction:
 # small pages leave the Kivy thread a turn between them, so frames go on while a big backlog arrives.
 PULL_PAGE = 200
+# Added to this thread's nice value (Linux: per thread): on a 2-core Pi or a busy market stall, the Kivy
+# thread and the renderer's threads get the CPU first; the sync only waits while the screen is busy.
+WORKER_NICENESS = 10
+SYNC_SWITCH_INTERVAL = 0.001  # s: while a sync runs, the Kivy thread waits at most this for the GIL
 
 
 class SyncState(StrEnum):
@@ -55,6 +61,16 @@ class SyncStatus:
     error_code: str | None = None
     skew_ms: int | None = None
     retry_in: float | None = None  # seconds until the next attempt, when one is planned
+
+
+def lower_priority() -> None:
+    """This thread (only) yields the CPU to the UI's. Where threads have no nice value of their own
+    (not Linux), or it cannot be read, the thread keeps its priority: slower frames, not a failure."""
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + WORKER_NICENESS)
+    except (AttributeError, OSError):
+        log.debug("sync worker priority unchanged", exc_info=True)
 
 
 class SyncWorker(threading.Thread):
@@ -125,6 +141,7 @@ class SyncWorker(threading.Thread):
     # The thread ------------------------------------------------------------------------------------
 
     def run(self) -> None:
+        lower_priority()
         store = Store.open(self.db_path)
         try:
             while self._wait_until_due():
@@ -159,6 +176,8 @@ class SyncWorker(threading.Thread):
             connect_timeout=self.timeouts[0],
             read_timeout=self.timeouts[1],
         )
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SYNC_SWITCH_INTERVAL)
         try:
             report = SyncEngine(store, client, self.clock, **self.engine_options).sync_once()
         except HubUnauthorized as error:
@@ -189,6 +208,7 @@ class SyncWorker(threading.Thread):
                 store, SyncState.OK, None, None, retry=self.poll_interval, block=False, skew=report.skew_ms
             )
         finally:
+            sys.setswitchinterval(switch)
             client.close()
 
     def _backoff(self) -> float:

@@ -10,6 +10,12 @@ language, a page of accented letters, and a page of digits and symbols for a pho
 - The digits page stays until « ABC »: phone numbers are many digits in a row.
 - Keys act on release, like any keyboard: a finger that slides off a key types nothing.
 
+One set of keys for the whole kiosk: only one screen is on show at a time, so the keys (~40 buttons and
+their textures per page, a few MB per keyboard) are built once (`SharedKeys`) and lent to whichever
+`OnScreenKeyboard` is on show, just before the frame that draws it. Each screen's keyboard is a light tray
+that keeps its own state (target, page, shift, layout, « OK » label); a released screen gives the keys back
+(`park`, from screens/memory.py) instead of freeing and building them again (issue 5: memory).
+
 Usage (kv): `OnScreenKeyboard: target: field` or `keyboard.attach(field_a, field_b)`, which makes whichever
 field is tapped the target. `on_enter` fires on « OK » (`enter_label` renames it: « Voir », « Suivant »).
 Give the keyboard the window's width, or at least `dp(MIN_WIDTH)`: 10 keys of 64 px and their gaps.
@@ -19,7 +25,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,86 +42,17 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, active_language
-from screens import style
 from screens.tr import tr
 from screens.widgets.buttons import BigButton
-
-
-@dataclass(frozen=True)
-class KeySpec:
-    action: str  # "char", "shift", "backspace", "space", "enter", "page", "spacer"
-    value: str = ""  # the character, or the page a "page" key opens
-    weight: float = 1.0  # share of the row's width (a row is 10 units)
-
-
-def _chars(text: str) -> list[KeySpec]:
-    return [KeySpec("char", c) for c in text]
-
-
-KEY_GAP = 6  # px at 800×480 (dp), between keys and rows
-TRAY_PADDING = 4  # px at 800×480 (dp), around the keys
-
-SHIFT = KeySpec("shift", weight=1.5)
-BACKSPACE = KeySpec("backspace", weight=1.5)
-
-
-def _spacer(weight: float) -> KeySpec:
-    return KeySpec("spacer", weight=weight)
-
-
-LETTER_ROWS: dict[str, list[list[KeySpec]]] = {
-    "azerty": [
-        _chars("azertyuiop"),
-        _chars("qsdfghjklm"),
-        [SHIFT, *_chars("wxcvbn’"), BACKSPACE],
-    ],
-    "qwerty": [
-        _chars("qwertyuiop"),
-        [_spacer(0.5), *_chars("asdfghjkl"), _spacer(0.5)],
-        [SHIFT, *_chars("zxcvbnm"), BACKSPACE],
-    ],
-}
-ACCENT_ROWS = [
-    _chars("éèêëàâçùûô"),
-    _chars("îïœæüÿ’-.,"),
-    [SHIFT, *_chars("ñãõáíóú"), BACKSPACE],
-]
-DIGIT_ROWS = [
-    _chars("1234567890"),
-    _chars("@._-+',?!/"),
-    [_spacer(1.5), *_chars("():;#&€"), BACKSPACE],
-]
-# The bottom row: the same places on every page, so a hand learns them once.
-PAGE_KEYS = {
-    "letters": (KeySpec("page", "digits", 1.5), KeySpec("page", "accents", 1.5)),
-    "accents": (KeySpec("page", "digits", 1.5), KeySpec("page", "letters", 1.5)),
-    "digits": (KeySpec("page", "letters", 1.5), KeySpec("page", "accents", 1.5)),
-}
-PAGE_LABELS = {"letters": "ABC", "accents": "éàç", "digits": "123"}
-ICONS = {"shift": "shift", "backspace": "backspace"}
-
-
-def layout_for(language: str) -> str:
-    return "qwerty" if language == "en" else "azerty"
-
-
-def page_rows(layout: str, page: str) -> list[list[KeySpec]]:
-    rows = {"letters": LETTER_ROWS[layout], "accents": ACCENT_ROWS, "digits": DIGIT_ROWS}[page]
-    first, second = PAGE_KEYS[page]
-    bottom = [first, second, KeySpec("space", " ", 4.0), KeySpec("char", "." if page != "digits" else ",")]
-    bottom.append(KeySpec("enter", weight=2.0))
-    return [*rows, bottom]
-
-
-def _row_min_width(row: list[KeySpec]) -> float:
-    """Width at which the row's narrowest key (weight ≥ 1) is exactly TOUCH_MIN."""
-    gaps = (len(row) - 1) * KEY_GAP  # spacers are children too: they have gaps beside them
-    return 2 * TRAY_PADDING + gaps + style.TOUCH_MIN * sum(spec.weight for spec in row)
-
-
-# The narrowest keyboard whose keys are all ≥ 64 px, on every page of both layouts (708 px at 800×480).
-MIN_WIDTH = max(
-    _row_min_width(row) for layout in LETTER_ROWS for page in PAGE_LABELS for row in page_rows(layout, page)
+from screens.widgets.keyboard_pages import (
+    ICONS,
+    KEY_GAP,
+    MIN_WIDTH,
+    PAGE_LABELS,
+    TRAY_PADDING,
+    KeySpec,
+    layout_for,
+    page_rows,
 )
 
 
@@ -149,11 +85,134 @@ class TextField(TextInput):  # type: ignore[misc]  # Kivy is untyped
         pass
 
 
-_keyboards: weakref.WeakSet[OnScreenKeyboard] = weakref.WeakSet()
+def on_show(widget: Widget) -> bool:
+    """In the window's tree (a screen not shown, a step not current, are out of it) and not transparent."""
+    node = widget
+    while True:
+        parent = node.parent
+        if parent is None:
+            return False
+        if parent is node:  # the window is its own parent
+            return True
+        if node.opacity == 0:
+            return False
+        node = parent
+
+
+class SharedKeys:
+    """The kiosk's one set of keys: rows per page, built once, lent to the keyboard (tray) on show.
+
+    Lent just before the frame that draws it (a handler bound to the window's on_draw runs before the
+    drawing) and laid out then, so a screen never shows an empty tray. Two trays on show at once (no kiosk
+    screen has that) keep the keys where they are: no tug of war between frames.
+    """
+
+    def __init__(self) -> None:
+        self.pages: dict[tuple[str, str], list[KeyboardRow]] = {}
+        self.holder: OnScreenKeyboard | None = None
+        self.keys: list[KeyboardKey] = []  # in the holder, reading order
+        self.trays: weakref.WeakSet[OnScreenKeyboard] = weakref.WeakSet()
+        self._watching = False
+
+    def register(self, tray: OnScreenKeyboard) -> None:
+        self.trays.add(tray)
+        if not self._watching:
+            from kivy.core.window import Window
+
+            Window.bind(on_draw=self.before_draw)
+            self._watching = True
+
+    def before_draw(self, *_args: object) -> None:
+        holder = self.holder
+        if holder is not None and on_show(holder):
+            return
+        for tray in list(self.trays):
+            if tray is not holder and on_show(tray):
+                self.lend(tray)
+                return
+
+    def lend(self, tray: OnScreenKeyboard) -> None:
+        if self.holder is not None and self.holder is not tray:
+            self.holder.clear_widgets()
+        self.holder = tray
+        self.show(tray)
+
+    def park(self) -> None:
+        """Take the keys back from a tray no longer on show: its screen can be freed without them."""
+        holder = self.holder
+        if holder is not None and not on_show(holder):
+            holder.clear_widgets()
+            self.holder, self.keys = None, []
+
+    def show(self, tray: OnScreenKeyboard) -> None:
+        """The rows of the tray's page in the tray, labelled for it and laid out now (not next frame)."""
+        rows = self._rows(tray.layout, tray.page)
+        tray.clear_widgets()
+        self.keys = []
+        for row in rows:
+            if row.parent is not None:
+                row.parent.remove_widget(row)
+            tray.add_widget(row)
+            # reading order: rows top to bottom, keys left to right (Kivy keeps children last-added first)
+            self.keys.extend(child for child in reversed(row.children) if isinstance(child, KeyboardKey))
+        self.relabel(tray)
+        tray.do_layout()
+        for row in rows:
+            row.do_layout()
+
+    def relabel(self, tray: OnScreenKeyboard) -> None:
+        for button in self.keys:
+            spec = button.spec
+            if spec.action == "char":
+                button.text = spec.value.upper() if tray.shift else spec.value
+            elif spec.action == "page":
+                button.text = PAGE_LABELS[spec.value]
+            elif spec.action == "space":
+                button.text = _("espace")
+            elif spec.action == "enter":
+                button.text = tray.enter_label or _("OK")
+            elif spec.action == "shift":
+                button.kind = "primary" if tray.shift else "secondary"
+
+    def _rows(self, layout: str, page: str) -> list[KeyboardRow]:
+        key = (layout if page == "letters" else "", page)  # accents and digits: one page for both layouts
+        if key not in self.pages:
+            self.pages[key] = [self._build_row(specs) for specs in page_rows(layout, page)]
+        return self.pages[key]
+
+    def _build_row(self, specs: list[KeySpec]) -> KeyboardRow:
+        row = KeyboardRow(spacing=dp(KEY_GAP))
+        for spec in specs:
+            if spec.action == "spacer":
+                row.add_widget(Widget(size_hint_x=spec.weight))
+                continue
+            button = KeyboardKey(
+                size_hint_x=spec.weight, word=spec.action not in ("char", "shift", "backspace")
+            )
+            button.spec = spec
+            button.icon = ICONS.get(spec.action, "")
+            button.kind = "key" if spec.action in ("char", "space") else "secondary"
+            if spec.action == "enter":
+                button.kind = "primary"
+            button.bind(on_release=self._on_key)
+            row.add_widget(button)
+        return row
+
+    def _on_key(self, button: KeyboardKey) -> None:
+        if self.holder is not None:
+            self.holder.press(button.spec)
+
+
+shared_keys = SharedKeys()
+
+
+def park() -> None:
+    """Before screens are released (screens/memory.py): the keys leave a tray that is no longer on show."""
+    shared_keys.park()
 
 
 def _follow_language(language: str) -> None:
-    for keyboard in list(_keyboards):
+    for keyboard in list(shared_keys.trays):
         keyboard.language_changed(language)
 
 
@@ -161,6 +220,8 @@ tr.on_language(_follow_language)  # one listener for all keyboards: none is kept
 
 
 class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]  # Kivy is untyped
+    """A tray with its own state; the keys come from `shared_keys` while it is on show."""
+
     target = ObjectProperty(None, allownone=True)
     layout = OptionProperty(layout_for(active_language()), options=("azerty", "qwerty"))
     page = OptionProperty("letters", options=("letters", "accents", "digits"))
@@ -170,23 +231,24 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]  # Kivy is untyped
     __events__ = ("on_enter",)
 
     def __init__(self, **kwargs: Any) -> None:
-        self._pages: dict[tuple[str, str], list[Widget]] = {}
-        self._keys: list[KeyboardKey] = []
         kwargs.setdefault("layout", layout_for(active_language()))
         kwargs.setdefault("spacing", dp(KEY_GAP))
         kwargs.setdefault("padding", dp(TRAY_PADDING))
         super().__init__(**kwargs)
-        _keyboards.add(self)
+        shared_keys.register(self)
         self.fbind("layout", self._show_page)
         self.fbind("page", self._show_page)
         self.fbind("shift", self._relabel)
         self.fbind("enter_label", self._relabel)
         self.fbind("target", self._on_target)
         self._previous_target: TextInput | None = None
-        self._show_page()
         self._on_target(self, self.target)
 
     # -- public ---------------------------------------------------------------------------------------
+
+    @property
+    def holds_keys(self) -> bool:
+        return shared_keys.holder is self
 
     def attach(self, *fields: TextInput) -> None:
         """Whichever of `fields` gets focus (a tap on it) becomes the target."""
@@ -212,67 +274,21 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]  # Kivy is untyped
         """Default handler: screens bind `on_enter` to act on « OK »."""
 
     def language_changed(self, language: str) -> None:
-        self._pages.clear()  # the space bar's label is in the language: build the pages again
         self.page = "letters"
         if self.layout == layout_for(language):
-            self._show_page()
+            self._relabel()  # the space bar and « OK » speak the new language
         else:
             self.layout = layout_for(language)
 
     def visible_keys(self) -> Iterable[KeyboardKey]:
-        """The keys on show now, in reading order (tests and screens look at them)."""
-        return list(self._keys)
+        """The keys on show now, in reading order (tests and screens look at them); none while another
+        keyboard has them (this one is not on show)."""
+        if not self.holds_keys and on_show(self):
+            shared_keys.lend(self)  # on show since the last frame: the keys come now, not at the next one
+        return list(shared_keys.keys) if self.holds_keys else []
 
-    # -- building -------------------------------------------------------------------------------------
-
-    def _show_page(self, *_args: object) -> None:
-        key = (self.layout, self.page)
-        if key not in self._pages:
-            self._pages[key] = [self._build_row(specs) for specs in page_rows(self.layout, self.page)]
-        self.clear_widgets()
-        self._keys = []
-        for row in self._pages[key]:
-            self.add_widget(row)
-            # reading order: rows top to bottom, keys left to right (Kivy keeps children last-added first)
-            self._keys.extend(child for child in reversed(row.children) if isinstance(child, KeyboardKey))
-        self._relabel()
-
-    def _build_row(self, specs: list[KeySpec]) -> Widget:
-        row = KeyboardRow(spacing=dp(KEY_GAP))
-        for spec in specs:
-            if spec.action == "spacer":
-                row.add_widget(Widget(size_hint_x=spec.weight))
-                continue
-            button = KeyboardKey(
-                size_hint_x=spec.weight, word=spec.action not in ("char", "shift", "backspace")
-            )
-            button.spec = spec
-            button.icon = ICONS.get(spec.action, "")
-            button.kind = "key" if spec.action in ("char", "space") else "secondary"
-            if spec.action == "enter":
-                button.kind = "primary"
-            button.bind(on_release=self._on_key)
-            row.add_widget(button)
-        return row
-
-    def _relabel(self, *_args: object) -> None:
-        for button in self._keys:
-            spec = button.spec
-            if spec.action == "char":
-                button.text = spec.value.upper() if self.shift else spec.value
-            elif spec.action == "page":
-                button.text = PAGE_LABELS[spec.value]
-            elif spec.action == "space":
-                button.text = _("espace")
-            elif spec.action == "enter":
-                button.text = self.enter_label or _("OK")
-            elif spec.action == "shift":
-                button.kind = "primary" if self.shift else "secondary"
-
-    # -- key presses ----------------------------------------------------------------------------------
-
-    def _on_key(self, button: KeyboardKey) -> None:
-        spec = button.spec
+    def press(self, spec: KeySpec) -> None:
+        """A key of the shared set was released while this keyboard held it."""
         if spec.action == "char":
             self.type_text(spec.value.upper() if self.shift else spec.value)
             self.shift = False
@@ -288,6 +304,16 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]  # Kivy is untyped
             self.page = spec.value
         elif spec.action == "enter":
             self.dispatch("on_enter")
+
+    # -- internals ------------------------------------------------------------------------------------
+
+    def _show_page(self, *_args: object) -> None:
+        if self.holds_keys:
+            shared_keys.show(self)
+
+    def _relabel(self, *_args: object) -> None:
+        if self.holds_keys:
+            shared_keys.relabel(self)
 
     def _on_target(self, _widget: Widget, target: TextInput | None) -> None:
         previous = self._previous_target
@@ -310,4 +336,12 @@ _KV = str(Path(__file__).with_suffix(".kv"))
 if _KV not in Builder.files:
     Builder.load_file(_KV)
 
-__all__ = ["MIN_WIDTH", "KeyboardKey", "OnScreenKeyboard", "TextField", "layout_for", "page_rows"]
+__all__ = [
+    "MIN_WIDTH",
+    "KeyboardKey",
+    "OnScreenKeyboard",
+    "TextField",
+    "layout_for",
+    "page_rows",
+    "park",
+]

@@ -44,12 +44,17 @@ def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if xvfb is None:
         pytest.skip("Xvfb is not installed (Debian package `xvfb`); the Kivy UI tests need a real X server")
     read_fd, write_fd = os.pipe()
+    # Its messages go to a file: a pipe nobody reads fills up (xkbcomp warnings at every client) and
+    # Xvfb then blocks, breaking its clients' connections late in a long run.
+    log_path = tmp_path_factory.mktemp("xvfb") / "xvfb.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
+    log.close()
     os.close(write_fd)
     try:
         # Xvfb writes the display number once it accepts connections: no sleep, no polling of sockets
@@ -57,8 +62,8 @@ def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         number = os.read(read_fd, 16).decode().strip() if ready else ""
         if not number:
             proc.kill()
-            _, err = proc.communicate(timeout=10)
-            raise RuntimeError(f"Xvfb did not start: {err.decode(errors='replace')[-2000:]}")
+            proc.wait(timeout=10)
+            raise RuntimeError(f"Xvfb did not start: {log_path.read_text(errors='replace')[-2000:]}")
     finally:
         os.close(read_fd)
     try:

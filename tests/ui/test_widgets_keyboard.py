@@ -219,3 +219,51 @@ def test_at_its_minimum_width_every_key_is_still_64_px(show: Show, french: None,
         render(keyboard.get_root_window())
         narrowest = min(button.width for button in keyboard.visible_keys())
         assert 64 <= narrowest < 65, (page, narrowest)  # and MIN_WIDTH is not wastefully large
+
+
+def test_one_set_of_keys_goes_to_the_keyboard_on_show_and_each_keeps_its_own_state(
+    show: Show, french: None
+) -> None:
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+    from kivy.uix.widget import Widget
+
+    from screens.widgets.keyboard import OnScreenKeyboard, TextField, park, shared_keys
+
+    manager = ScreenManager(transition=NoTransition(), size=WINDOW_SIZE, size_hint=(None, None))
+    fields, keyboards = [], []
+    for name in ("pseudonym", "contact"):
+        box = BoxLayout(orientation="vertical")
+        fields.append(TextField())
+        keyboards.append(OnScreenKeyboard(target=fields[-1]))
+        for widget in (fields[-1], Widget(), keyboards[-1]):
+            box.add_widget(widget)
+        screen = Screen(name=name)
+        screen.add_widget(box)
+        manager.add_widget(screen)
+    pseudonym, contact = keyboards
+    contact.page = "digits"  # set while not on show: its page once it has the keys
+    show(manager)
+    letters = list(pseudonym.visible_keys())
+    assert letters and not list(contact.visible_keys())  # one set of keys, on the keyboard on show
+    assert contact.height == pseudonym.height  # without its keys the tray keeps its room: no jump later
+
+    manager.current = "contact"
+    frame = render(manager.get_root_window())
+    assert contact.holds_keys and not pseudonym.children
+    tap(key(contact, "0"))
+    tap(key(contact, "6"))
+    assert contact.page == "digits" and fields[1].text == "06"
+    save_screenshot(frame, "widget-keyboard-lent-digits-800x480.png")
+
+    manager.current = "pseudonym"
+    render(manager.get_root_window())
+    assert pseudonym.page == "letters"  # its own page, not the other's
+    assert key(pseudonym, "a") in letters  # the same key widgets again: nothing built twice
+    tap(key(pseudonym, "a"))
+    assert (fields[0].text, fields[1].text) == ("a", "06")  # each types into its own field
+
+    # Its screen released (screens/memory.py): the keys leave it instead of being freed with it.
+    manager.get_root_window().remove_widget(manager)
+    park()
+    assert shared_keys.holder is None and not pseudonym.children
