@@ -51,6 +51,32 @@ class SyncState(StrEnum):
     OUTDATED = "outdated"  # the hub sends what this kiosk version cannot apply
 
 
+class _SwitchInterval:
+    """The GIL switch interval is process-wide: the first sync running shortens it, the last one to end
+    puts back what it was (two workers overlapping must not leave it short)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._saved = 0.0
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(SYNC_SWITCH_INTERVAL)
+            self._running += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0:
+                sys.setswitchinterval(self._saved)
+
+
+_shorter_switch_interval = _SwitchInterval()
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     state: SyncState
@@ -176,8 +202,7 @@ class SyncWorker(threading.Thread):
             connect_timeout=self.timeouts[0],
             read_timeout=self.timeouts[1],
         )
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(SYNC_SWITCH_INTERVAL)
+        _shorter_switch_interval.enter()
         try:
             report = SyncEngine(store, client, self.clock, **self.engine_options).sync_once()
         except HubUnauthorized as error:
@@ -208,7 +233,7 @@ class SyncWorker(threading.Thread):
                 store, SyncState.OK, None, None, retry=self.poll_interval, block=False, skew=report.skew_ms
             )
         finally:
-            sys.setswitchinterval(switch)
+            _shorter_switch_interval.leave()
             client.close()
 
     def _backoff(self) -> float:

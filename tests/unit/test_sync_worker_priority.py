@@ -63,15 +63,37 @@ def test_a_sync_shortens_the_switch_interval_while_it_runs_and_restores_it(
         publish(*args, **kwargs)  # type: ignore[arg-type]
 
     worker._publish = watch  # type: ignore[method-assign]
-    before = sys.getswitchinterval()
-    assert before != SYNC_SWITCH_INTERVAL
+    original = sys.getswitchinterval()
+    before = 0.005  # Python's default, set here: what matters is that it comes back
+    sys.setswitchinterval(before)
     worker.start()
     try:
         first, outcome = statuses.get(timeout=10), statuses.get(timeout=10)
     finally:
         worker.stop()
+        restored = sys.getswitchinterval()
+        sys.setswitchinterval(original)
     assert getattr(first, "state", None) == SyncState.SYNCING
     assert getattr(outcome, "state", None) == SyncState.OFFLINE
     # « syncing » is published before the attempt, its outcome while the attempt still runs
     assert during == [before, SYNC_SWITCH_INTERVAL]
-    assert sys.getswitchinterval() == before  # restored once the attempt failed
+    assert restored == before  # restored once the attempt failed
+
+
+def test_overlapping_syncs_put_the_interval_back_only_when_the_last_one_ends() -> None:
+    """Two workers (two kiosks in one test process, as the hub tests run them) overlap: the one that
+    started first ends first; the interval stays short until the other ends, then comes back."""
+    from sync_client.worker import _SwitchInterval
+
+    original = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    guard = _SwitchInterval()
+    try:
+        guard.enter()  # worker A
+        guard.enter()  # worker B
+        guard.leave()  # A ends
+        assert sys.getswitchinterval() == SYNC_SWITCH_INTERVAL
+        guard.leave()  # B ends
+        assert sys.getswitchinterval() == 0.005
+    finally:
+        sys.setswitchinterval(original)
