@@ -231,6 +231,7 @@ class KioskRuntime:
             services,
             start_sync=self.start_sync,
             run_on_ui=run_on_ui,
+            window=KivyWindow(),
             windowed=windowed,
             apply_devices=self.apply_device_settings,
         )
@@ -392,6 +393,28 @@ class KioskRuntime:
             self.shell.shutdown()
         self.devices.stop()
         self.ops.stop()  # STOPPING=1, the run lock released
+
+
+class KivyWindow:
+    """The window moves kiosk/app_admin.py asks for (maintenance, larger text), done with Kivy."""
+
+    def step_aside(self) -> None:
+        from kivy.core.window import Window
+
+        Window.fullscreen = False
+        Window.minimize()
+
+    def come_back(self, fullscreen: bool) -> None:
+        from kivy.core.window import Window
+
+        Window.restore()
+        if fullscreen:
+            Window.fullscreen = "auto"
+
+    def set_font_scale(self, scale: float) -> None:
+        from kivy.metrics import Metrics
+
+        Metrics.fontscale = scale
 
 
 def run_on_ui(action: Callable[[], None]) -> None:

@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.config import Config
 from kiosk.services import Services
@@ -40,6 +40,16 @@ class DeviceStates:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+class WindowHooks(Protocol):
+    """What this module asks of the window; kiosk/app.py gives Kivy's (the core never imports Kivy)."""
+
+    def step_aside(self) -> None: ...  # leave fullscreen, minimise
+
+    def come_back(self, fullscreen: bool) -> None: ...
+
+    def set_font_scale(self, scale: float) -> None: ...
+
+
 class AdminWiring:
     def __init__(
         self,
@@ -48,6 +58,7 @@ class AdminWiring:
         *,
         start_sync: Callable[[], None],
         run_on_ui: Callable[[Callable[[], None]], None],
+        window: WindowHooks,
         windowed: bool = False,
         apply_devices: Callable[[Config], None] | None = None,
     ) -> None:
@@ -60,6 +71,7 @@ class AdminWiring:
         self._start_sync = start_sync
         self._run_on_ui = run_on_ui
         self._apply_devices = apply_devices
+        self._window = window
 
     # --- what the sync and health screen reads ---
 
@@ -113,28 +125,21 @@ class AdminWiring:
     # --- settings, applied at once ---
 
     def apply_settings(self, settings: KioskSettings) -> None:
-        from kivy.metrics import Metrics
-
-        from screens.tr import tr
-
         shell = self.shell
         if shell is not None:
             shell.set_inactivity(settings.inactivity_s)
             if not shell.session.active:
-                tr.switch(settings.language)  # a member's own language choice stays theirs
+                shell.switch_language(settings.language)  # a member's own language choice stays theirs
             self.config = shell.ctx.config  # the settings screen saved it (kiosk.settings.save_settings)
             if self._apply_devices is not None:
                 self._apply_devices(self.config)  # printer and scanner made again: no restart
-        Metrics.fontscale = LARGER_TEXT_SCALE if settings.larger_text else 1.0
+        self._window.set_font_scale(LARGER_TEXT_SCALE if settings.larger_text else 1.0)
 
     # --- maintenance ---
 
     def leave_kiosk(self) -> None:
-        from kivy.core.window import Window
-
         self.away = True
-        Window.fullscreen = False
-        Window.minimize()
+        self._window.step_aside()
         log.info("kiosk left for maintenance: a staff card brings it back")
 
     def card_while_away(self, member: Any) -> bool:
@@ -144,11 +149,7 @@ class AdminWiring:
             return False
         if member is None or not self.services.admin.is_staff(member):
             return True
-        from kivy.core.window import Window
-
         self.away = False
-        Window.restore()
-        if not self.windowed:
-            Window.fullscreen = "auto"
+        self._window.come_back(fullscreen=not self.windowed)
         log.info("kiosk back from maintenance")
         return False  # the shell opens their home as for any card; « Espace bibliothécaire » is there

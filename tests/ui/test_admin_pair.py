@@ -42,6 +42,7 @@ def app_pairing(ctx: Any, started: list[int]) -> Callable[[str, str, Callable[[P
     connection of its own, the answer handed back on the Kivy thread, the sync worker started on success."""
     from kivy.clock import Clock
 
+    from kiosk.app import KivyWindow
     from kiosk.app_admin import AdminWiring
 
     wiring = AdminWiring(
@@ -49,6 +50,7 @@ def app_pairing(ctx: Any, started: list[int]) -> Callable[[str, str, Callable[[P
         ctx.services,
         start_sync=lambda: started.append(1),
         run_on_ui=lambda action: Clock.schedule_once(lambda _dt: action(), 0),
+        window=KivyWindow(),
     )
     return wiring.pair_with_hub
 

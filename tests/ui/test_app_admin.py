@@ -14,6 +14,7 @@ from typing import Any
 
 from hardware.events import PrinterStatus, ReaderStatus
 from hardware.ports import ReaderState
+from kiosk.app import KivyWindow
 from kiosk.app_admin import LARGER_TEXT_SCALE, AdminWiring
 from kiosk.settings import current_settings
 from tests.ui import driver
@@ -26,6 +27,7 @@ def wired(rig: Any, ctx: Any, devices_for: list[Any] | None = None) -> AdminWiri
         ctx.services,
         start_sync=lambda: started.append(1),
         run_on_ui=lambda f: f(),
+        window=KivyWindow(),
         windowed=True,
         apply_devices=(devices_for if devices_for is not None else []).append,
     )
