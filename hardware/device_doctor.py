@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import queue
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hardware.card_wait import first_card_event
 from hardware.events import CardReadError, CardRefused, CardTapped
 from hardware.hid_scanner import list_input_devices
 from hardware.printer import PrinterSettings, PrinterState, make_printer
@@ -184,34 +184,23 @@ def card_read_check(
     make_reader: Callable[[queue.Queue[object]], NfcReader], wait: float, asked: bool
 ) -> Check:
     """Start a reader monitor and wait up to `wait` s for a card. `asked`: the person is putting one."""
-    events: queue.Queue[object] = queue.Queue()
-    reader = make_reader(events)
-    reader.start()
-    deadline = time.monotonic() + wait
-    try:
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                event = events.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if isinstance(event, CardTapped):
-                return ("lecture de carte", OK, f"carte lue sur « {event.reader} » ({event.atr_kind.value}).")
-            if isinstance(event, CardRefused):
-                return (
-                    "lecture de carte",
-                    OK,
-                    f"lecture réussie sur « {event.reader} », mais c’est un identifiant aléatoire "
-                    "(un téléphone) : pour la borne, utilisez une carte.",
-                )
-            if isinstance(event, CardReadError):
-                return (
-                    "lecture de carte",
-                    FAIL,
-                    f"la carte n’a pas pu être lue ({event.code}) : posez-la bien à plat au centre du "
-                    "lecteur ; si cela se répète, essayez une autre carte ou un autre lecteur.",
-                )
-    finally:
-        reader.stop()
+    event = first_card_event(make_reader, wait)
+    if isinstance(event, CardTapped):
+        return ("lecture de carte", OK, f"carte lue sur « {event.reader} » ({event.atr_kind.value}).")
+    if isinstance(event, CardRefused):
+        return (
+            "lecture de carte",
+            OK,
+            f"lecture réussie sur « {event.reader} », mais c’est un identifiant aléatoire "
+            "(un téléphone) : pour la borne, utilisez une carte.",
+        )
+    if isinstance(event, CardReadError):
+        return (
+            "lecture de carte",
+            FAIL,
+            f"la carte n’a pas pu être lue ({event.code}) : posez-la bien à plat au centre du "
+            "lecteur ; si cela se répète, essayez une autre carte ou un autre lecteur.",
+        )
     if asked:
         return (
             "lecture de carte",

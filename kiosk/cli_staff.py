@@ -14,7 +14,6 @@ import argparse
 import getpass
 import queue
 import sys
-import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -46,35 +45,34 @@ def read_pin(stdin: bool, *, source: TextIO | None = None) -> str:
 
 def wait_for_card(config: Config, services: Services, timeout: float = CARD_WAIT_SECONDS) -> CardRead:
     """The next card put on the NFC reader (PC/SC), as the kiosk will read it."""
-    from hardware.events import CardRefused, CardTapped
+    from hardware.card_wait import first_card_event
+    from hardware.events import CardReadError, CardRefused, CardTapped
     from hardware.nfc import NfcSettings, PcscNfcReader
     from hardware.pcsc import PcscUnavailable
 
-    events: queue.Queue[object] = queue.Queue()
+    settings = NfcSettings(feedback=config.nfc.feedback)
+
+    def reader(events: queue.Queue[object]) -> PcscNfcReader:
+        made = PcscNfcReader(events, services.ctx.card_key, settings)  # PcscUnavailable: no pyscard
+        print(f"Posez la carte sur le lecteur (j’attends {timeout:g} s)…", flush=True)
+        return made
+
     try:
-        reader = PcscNfcReader(events, services.ctx.card_key, NfcSettings(feedback=config.nfc.feedback))
+        event = first_card_event(reader, timeout)
     except PcscUnavailable as error:
         raise StaffError(
             f"Pas de lecteur de cartes utilisable ({error}) : donnez la carte avec --uid."
         ) from None
-    print(f"Posez la carte sur le lecteur (j’attends {timeout:g} s)…", flush=True)
-    deadline = time.monotonic() + timeout
-    reader.start()
-    try:
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                event = events.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if isinstance(event, CardRefused):
-                raise StaffError(
-                    "Cette carte change d’identifiant à chaque passage (un téléphone ?) :"
-                    " elle ne peut pas servir."
-                )
-            if isinstance(event, CardTapped):
-                return services.cards.read(event.uid)
-    finally:
-        reader.stop()
+    if isinstance(event, CardRefused):
+        raise StaffError(
+            "Cette carte change d’identifiant à chaque passage (un téléphone ?) : elle ne peut pas servir."
+        )
+    if isinstance(event, CardReadError):
+        raise StaffError(
+            "La carte n’a pas pu être lue : posez-la bien à plat au centre du lecteur, puis recommencez."
+        )
+    if isinstance(event, CardTapped):
+        return services.cards.read(event.uid)
     raise StaffError(f"Aucune carte posée en {timeout:g} s : rien n’est changé.")
 
 

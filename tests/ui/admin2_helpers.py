@@ -10,22 +10,7 @@ from typing import Any
 from tests.ui import driver
 from tests.ui.conftest import SCREENSHOTS, render
 
-# until the lead adds them to screens/routes.py
-ROUTES = {
-    "admin_sync": "screens.admin_sync:AdminSyncScreen",
-    "admin_pair": "screens.admin_pair:AdminPairScreen",
-    "admin_export": "screens.admin_export:AdminExportScreen",
-    "admin_settings": "screens.admin_settings:AdminSettingsScreen",
-    "admin_maintenance": "screens.admin_maintenance:AdminMaintenanceScreen",
-    "workshop_new": "screens.workshop_new:WorkshopNewScreen",
-    "workshops": "screens.workshops:WorkshopsScreen",
-    "checkin": "screens.checkin:CheckinScreen",
-}
 LIBRARIAN = "Sandrine"  # the demo's librarian (PROFILES[ADMIN]), with a demo card
-
-
-def add_routes(shell: Any) -> None:
-    shell.routes.update(ROUTES)
 
 
 def open_admin_session(rig: driver.ShellRig, pseudonym: str = LIBRARIAN) -> None:

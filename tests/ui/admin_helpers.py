@@ -15,15 +15,6 @@ from tests.ui import driver
 from tests.ui.conftest import SCREENSHOTS, render, save_screenshot
 from tests.ui.driver import ShellRig, demo_context, shell_rig, tap
 
-ADMIN1_ROUTES = {
-    "admin_pin": "screens.admin_pin:AdminPinScreen",
-    "admin_home": "screens.admin_home:AdminHomeScreen",
-    "admin_enrol": "screens.admin_enrol:AdminEnrolScreen",
-    "admin_lost_card": "screens.admin_lost_card:AdminLostCardScreen",
-    "admin_listings": "screens.admin_listings:AdminListingsScreen",
-    "admin_exchanges": "screens.admin_exchanges:AdminExchangesScreen",
-    "admin_erase": "screens.admin_erase:AdminEraseScreen",
-}
 LIBRARIAN = "Sandrine"  # the demo's librarian (kiosk/demo_history.py ADMIN), card F1
 
 
@@ -35,7 +26,6 @@ class AdminKiosk:
         self.shell = rig.shell
         self.ctx = self.shell.ctx
         self.services = self.ctx.services
-        self.shell.routes.update(ADMIN1_ROUTES)
         for pseudonym in (LIBRARIAN, "Élodie"):  # the demo sets them; a PIN here keeps the tests whole
             member_id = self.member_id(pseudonym)
             if not self.services.admin.has_pin(member_id):

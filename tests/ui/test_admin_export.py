@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.ui import driver
-from tests.ui.admin2_helpers import add_routes, go, look, open_admin_session
+from tests.ui.admin2_helpers import go, look, open_admin_session
 
 
 def test_export_this_year_then_read_the_file_back(kivy_window: Any, tmp_path: Path) -> None:
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
-        add_routes(rig.shell)
         open_admin_session(rig)
         screen = go(rig, "admin_export")
         assert (screen.start, screen.end) == (date(2026, 11, 1), date(2026, 11, 30))  # « Ce mois-ci »

@@ -17,7 +17,7 @@ from screens.context import PairOutcome
 from tests.hub.kiosks import HubHandle
 from tests.hub.servers import HubServer
 from tests.ui import driver
-from tests.ui.admin2_helpers import add_routes, clear_field, go, key, look, open_admin_session, type_on
+from tests.ui.admin2_helpers import clear_field, go, key, look, open_admin_session, type_on
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,6 @@ def test_pairing_by_typed_code_against_a_real_hub(kivy_window: Any, tmp_path: Pa
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
         ctx.pair_with_hub = app_pairing(ctx, workers)
         ctx.sync_now = lambda: syncs.append(1)
-        add_routes(rig.shell)
         open_admin_session(rig)
         screen = go(rig, "admin_pair")
         assert screen.step == "address" and screen.ids.address_field.text == "https://"
@@ -119,7 +118,6 @@ def test_a_scanned_pairing_qr_fills_the_form_and_pairs(kivy_window: Any, tmp_pat
             done(PairOutcome(True))
 
         ctx.pair_with_hub = record_pairing
-        add_routes(rig.shell)
         open_admin_session(rig)
         screen = go(rig, "admin_pair")
         assert not screen.on_scanned_text("KDS1.not-a-pairing-code")  # a member pass: not for this screen

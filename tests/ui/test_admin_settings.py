@@ -10,7 +10,6 @@ from typing import Any
 from kiosk.config import load_config
 from tests.ui import driver
 from tests.ui.admin2_helpers import (
-    add_routes,
     clear_field,
     dismiss_message,
     go,
@@ -25,7 +24,6 @@ def test_settings_saved_and_applied_bad_values_refused(kivy_window: Any, tmp_pat
     applied: list[Any] = []
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
         ctx.apply_settings = applied.append
-        add_routes(rig.shell)
         open_admin_session(rig)
         screen = go(rig, "admin_settings")
         look(rig.shell, "admin_settings-fr")

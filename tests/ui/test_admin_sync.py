@@ -10,7 +10,7 @@ from typing import Any
 
 from sync_client.worker import SyncState, SyncStatus
 from tests.ui import driver
-from tests.ui.admin2_helpers import add_routes, dismiss_message, go, look, message_shown, open_admin_session
+from tests.ui.admin2_helpers import dismiss_message, go, look, message_shown, open_admin_session
 
 HUB = "https://hub.collectifs.example"
 
@@ -24,7 +24,6 @@ def test_sync_screen_says_the_state_in_words_and_syncs_on_demand(kivy_window: An
         ctx.hub_url = lambda: HUB
         ctx.device_status = lambda: {"reader": "ready", "printer": "paper_out"}
         ctx.sync_now = lambda: asked.append(1)
-        add_routes(rig.shell)
         open_admin_session(rig)
         screen = go(rig, "admin_sync")
         texts = driver.texts(screen)
@@ -57,7 +56,6 @@ def test_sync_screen_says_the_state_in_words_and_syncs_on_demand(kivy_window: An
 
 def test_not_paired_offers_pairing(kivy_window: Any, tmp_path: Path) -> None:
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
-        add_routes(rig.shell)
         open_admin_session(rig)
         screen = go(rig, "admin_sync")
         assert screen.problem == "Cette borne n’est pas encore appairée à un hub."
@@ -67,7 +65,6 @@ def test_not_paired_offers_pairing(kivy_window: Any, tmp_path: Path) -> None:
 
 def test_admin_screens_refuse_a_member_session(kivy_window: Any, tmp_path: Path) -> None:
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
-        add_routes(rig.shell)
         rig.tap_demo_card("Karim")  # a member, no admin session
         for route in ("admin_sync", "admin_export", "admin_settings", "checkin", "workshop_new"):
             rig.shell.go(route)

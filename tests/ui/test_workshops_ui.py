@@ -12,7 +12,6 @@ from kiosk.demo import DEMO_REVOKED_CARD, DEMO_UNKNOWN_UID
 from kiosk.domain import ExchangeStatus, ParticipantRole
 from tests.ui import driver
 from tests.ui.admin2_helpers import (
-    add_routes,
     dismiss_message,
     go,
     look,
@@ -79,7 +78,6 @@ def register(rig: driver.ShellRig, pseudonym: str, workshop_id: str) -> Any:
 
 def test_a_workshop_from_scheduling_to_the_recorded_exchange(kivy_window: Any, tmp_path: Path) -> None:
     with driver.demo_context(tmp_path) as ctx, driver.shell_rig(kivy_window, ctx) as rig:
-        add_routes(rig.shell)
         services = ctx.services
         workshop_id = schedule_workshop(rig)
 
