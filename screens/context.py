@@ -8,16 +8,17 @@ printer, exactly as the demo does.
 The librarian's screens (issue 6) read the kiosk's health and act on the kiosk itself through a few more
 callables: `sync_status`, `hub_url`, `device_status` (read on the Kivy thread, so they only return what the
 app already knows), `pair_with_hub` (network: the app runs it off the Kivy thread and calls `done` back on
-it), `apply_settings` (language, inactivity, larger text applied live) and `leave_kiosk`. Every one has a
+it), `hub_cast_ballot` / `hub_voter_status` / `hub_election_result` (elections whose ballot box is on
+the hub: off the Kivy thread too), `apply_settings` (language, inactivity, larger text applied live) and `leave_kiosk`. Every one has a
 harmless default, so a context built for the member screens works unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hardware.receipts import Slip
 from kiosk.clock import Clock
@@ -42,6 +43,19 @@ class PairOutcome:
 PairDone = Callable[[PairOutcome], None]
 
 
+@dataclass(frozen=True)
+class HubAnswer:
+    """How a hub call about an election ended (mode « hub »: the ballot box is on the hub). `code` is the
+    hub's answer or error ("a_vote", "already_voted", "election_closed", "unavailable"…); `data` its JSON."""
+
+    ok: bool
+    code: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+HubDone = Callable[[HubAnswer], None]
+
+
 def _nothing() -> None:
     return None
 
@@ -60,6 +74,20 @@ def _no_devices() -> dict[str, str]:
 
 def _cannot_pair(_url: str, _code: str, done: PairDone) -> None:
     done(PairOutcome(False, "Cette borne ne peut pas être appairée d’ici.", "unsupported"))
+
+
+def _no_hub_ballot(
+    _election_id: str, _member_id: str, _grades: Mapping[str, int | None], done: HubDone
+) -> None:
+    done(HubAnswer(False, "unavailable"))
+
+
+def _no_hub_voter(_election_id: str, _member_id: str, done: HubDone) -> None:
+    done(HubAnswer(False, "unavailable"))
+
+
+def _no_hub_result(_election_id: str, done: HubDone) -> None:
+    done(HubAnswer(False, "unavailable"))
 
 
 def _keep_settings(_settings: KioskSettings) -> None:
@@ -84,6 +112,13 @@ class UiContext:
     device_status: Callable[[], dict[str, str]] = field(default=_no_devices)
     # pair_with_hub(url, code, done): off the Kivy thread; `done(outcome)` is called back on it.
     pair_with_hub: Callable[[str, str, PairDone], None] = field(default=_cannot_pair)
+    # Elections in mode « hub » (off the Kivy thread; `done(answer)` called back on it): cast a ballot,
+    # ask whether a member voted, read the result. The defaults answer "unavailable" (no hub here).
+    hub_cast_ballot: Callable[[str, str, Mapping[str, int | None], HubDone], None] = field(
+        default=_no_hub_ballot
+    )
+    hub_voter_status: Callable[[str, str, HubDone], None] = field(default=_no_hub_voter)
+    hub_election_result: Callable[[str, HubDone], None] = field(default=_no_hub_result)
     # The librarian saved new settings (kiosk.settings.save_settings): apply them live.
     apply_settings: Callable[[KioskSettings], None] = field(default=_keep_settings)
     # Leave fullscreen and show the desktop, for maintenance; the admin card + PIN bring the kiosk back.
