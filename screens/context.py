@@ -8,9 +8,10 @@ printer, exactly as the demo does.
 The librarian's screens (issue 6) read the kiosk's health and act on the kiosk itself through a few more
 callables: `sync_status`, `hub_url`, `device_status` (read on the Kivy thread, so they only return what the
 app already knows), `pair_with_hub` (network: the app runs it off the Kivy thread and calls `done` back on
-it), `hub_cast_ballot` / `hub_voter_status` / `hub_election_result` (elections whose ballot box is on
-the hub: off the Kivy thread too), `apply_settings` (language, inactivity, larger text applied live) and `leave_kiosk`. Every one has a
-harmless default, so a context built for the member screens works unchanged.
+it), `apply_settings` (language, inactivity, larger text applied live) and `leave_kiosk`. Elections whose
+ballot box is on the hub (issue 8) use `hub_cast_ballot`, `hub_voter_status` and `hub_election_result`,
+off the Kivy thread too. Every one has a harmless default, so a context built for the member screens
+works unchanged.
 """
 
 from __future__ import annotations
