@@ -37,6 +37,7 @@ from hardware.events import (
     ReaderStatus,
 )
 from kiosk.app_admin import AdminWiring
+from kiosk.app_ballots import HubBallots
 from kiosk.app_ops import CLOCK_POLL_SECONDS, HEARTBEAT_SECONDS, OpsWiring, SyncGate
 from kiosk.cardid import CardRead
 from kiosk.config import Config
@@ -235,6 +236,7 @@ class KioskRuntime:
             windowed=windowed,
             apply_devices=self.apply_device_settings,
         )
+        self.ballots = HubBallots(config, run_on_ui)
         self.devices = Devices()
         # systemd watchdog, run lock, update confirmation; the first hub sync waits for a synced clock
         self.ops = OpsWiring(config, services, lambda: self.devices.readers)
@@ -274,6 +276,9 @@ class KioskRuntime:
             hub_url=admin.hub_url,
             device_status=admin.device_status,
             pair_with_hub=admin.pair_with_hub,
+            hub_cast_ballot=self.ballots.hub_cast_ballot,
+            hub_voter_status=self.ballots.hub_voter_status,
+            hub_election_result=self.ballots.hub_election_result,
             apply_settings=admin.apply_settings,
             leave_kiosk=admin.leave_kiosk,
             data_dir=self.config.data_dir,
