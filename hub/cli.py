@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub import admin
+from hub import admin, cli_draw
 from hub.db import DB_ENV, Database
 from hub.util import format_code
 
@@ -173,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = kiosk.add_parser("revoke", parents=[common], help="révoquer une borne (son jeton)")
     revoke.add_argument("kiosk_id", metavar="KIOSK_ID")
     revoke.set_defaults(handler=cmd_kiosk_revoke)
+    cli_draw.register(sub)
     return parser
 
 

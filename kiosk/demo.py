@@ -30,6 +30,7 @@ from kiosk.demo_content import (
     DemoCard,
     Upcoming,
 )
+from kiosk.demo_governance import plan_governance
 from kiosk.demo_history import ADMIN, History, PlannedExchange
 from kiosk.domain import ExchangeKind, ExchangeStatus, ListingKind, ParticipantRole
 from kiosk.services import Services
@@ -146,6 +147,7 @@ class _Planner:
             self.plan_workshop(n)
         for n, upcoming in enumerate(UPCOMING):
             self.plan_upcoming(f"u{n}", upcoming)
+        plan_governance(self)  # draws by lot and elections (issue 8)
         self.plan_waiting_for_demo_members()
         self.history.declines = set(self.rng.sample(self.answers, 2))
         settled = [plan for plan in self.plain if plan.when < self.now - timedelta(days=3)]

@@ -169,6 +169,133 @@ class codes:
         N_("Le fichier d’export n’a pas pu être écrit ({detail})."),
         N_("Vérifiez la clé USB ou la place libre ; aucun fichier à moitié écrit n’a été laissé."),
     )
+    # Draws by lot (issue 8)
+    DRAW_NOT_FOUND = _k("draw.not_found", N_("Ce tirage au sort est introuvable."))
+    INVALID_SEATS = _k(
+        "governance.invalid_seats", N_("Le nombre de places doit être compris entre 1 et {max}.")
+    )
+    DRAW_CUTOFF_PAST = _k(
+        "draw.cutoff_past",
+        N_("La fin des candidatures doit être dans le futur."),
+        N_("Choisissez une date à venir : le hasard public doit être inconnu à l’annonce."),
+    )
+    RANDOMNESS_SOURCE_REQUIRED = _k(
+        "draw.randomness_source_required",
+        N_("Indiquez d’où viendra le hasard public, par exemple « trois dés lancés en réunion »."),
+        N_("Il est annoncé avant le tirage, pour que personne ne puisse choisir le résultat."),
+    )
+    UNKNOWN_ATTRIBUTE = _k("draw.unknown_attribute", N_("Critère inconnu : « {attribute} »."))
+    QUOTA_NOT_ASKED = _k(
+        "draw.quota_not_asked",
+        N_("Un quota ne peut porter que sur un critère demandé aux volontaires (« {attribute} »)."),
+    )
+    INVALID_QUOTA = _k(
+        "draw.invalid_quota",
+        N_("Le quota « {quota} » n’est pas cohérent avec {seats} places."),
+        N_("Vérifiez son minimum et son maximum."),
+    )
+    INVALID_ATTRIBUTE_VALUE = _k(
+        "draw.invalid_attribute_value", N_("Réponse non prévue pour « {attribute} » : « {value} ».")
+    )
+    DRAW_CLOSED = _k(
+        "draw.closed",
+        N_("Les candidatures à ce tirage au sort sont closes."),
+        N_("Le tirage se fera avec les volontaires déjà inscrits."),
+    )
+    NOT_VOLUNTEERED = _k("draw.not_volunteered", N_("Vous n’êtes pas volontaire pour ce tirage."))
+    DRAW_BEFORE_CUTOFF = _k(
+        "draw.before_cutoff",
+        N_("Les candidatures restent ouvertes jusqu’au {cutoff} : l’urne ne peut pas encore être fermée."),
+    )
+    DRAW_ALREADY_FROZEN = _k("draw.already_frozen", N_("L’urne de ce tirage est déjà fermée."))
+    DRAW_NO_VOLUNTEERS = _k(
+        "draw.no_volunteers",
+        N_("Personne ne s’est porté volontaire : il n’y a rien à tirer au sort."),
+        N_("Annoncez un nouveau tirage."),
+    )
+    DRAW_INFEASIBLE = _k(
+        "draw.infeasible",
+        N_("Les quotas ne peuvent pas être respectés avec ces volontaires : {reason}"),
+        N_("Rien n’a été enregistré ; annoncez un nouveau tirage avec d’autres quotas."),
+    )
+    DRAW_NOT_FROZEN = _k(
+        "draw.not_frozen",
+        N_("Le tirage ne peut avoir lieu qu’une fois l’urne fermée."),
+        N_("Fermez d’abord l’urne : son empreinte doit être publiée avant le hasard."),
+    )
+    DRAW_ALREADY_PERFORMED = _k(
+        "draw.already_performed",
+        N_("Ce tirage a déjà eu lieu."),
+        N_("Son relevé est publié : chacun peut le vérifier."),
+    )
+    DRAW_POOL_INCOMPLETE = _k(
+        "draw.pool_incomplete",
+        N_("Cette borne n’a pas encore reçu tous les volontaires de l’urne fermée."),
+        N_("Attendez la synchronisation, ou faites le tirage sur la borne qui a fermé l’urne."),
+    )
+    RANDOMNESS_REQUIRED = _k(
+        "draw.randomness_required",
+        N_("Saisissez le hasard public tel qu’il est sorti (par exemple les dés : 3 5 2)."),
+    )
+    # Elections by majority judgment (issue 8)
+    ELECTION_NOT_FOUND = _k("election.not_found", N_("Cette élection est introuvable."))
+    ELECTION_INVALID_MODE = _k("election.invalid_mode", N_("Mode de vote inconnu : « {mode} »."))
+    ELECTION_BAD_DATES = _k(
+        "election.bad_dates",
+        N_("Les dates ne se suivent pas : fin des candidatures, puis ouverture, puis clôture du vote."),
+        N_("La fin des candidatures doit aussi être dans le futur."),
+    )
+    CANDIDACY_CLOSED = _k("election.candidacy_closed", N_("Les candidatures à cette élection sont closes."))
+    ALREADY_CANDIDATE = _k("election.already_candidate", N_("Vous êtes déjà candidat·e à cette élection."))
+    NOT_CANDIDATE = _k("election.not_candidate", N_("Vous n’êtes pas candidat·e à cette élection."))
+    STATEMENT_TOO_LONG = _k(
+        "election.statement_too_long", N_("La présentation ne peut dépasser {max} caractères.")
+    )
+    ALREADY_VOTED = _k(
+        "election.already_voted",
+        N_("Vous avez déjà voté à cette élection."),
+        N_("Votre vote est bien compté : on ne vote qu’une fois."),
+    )
+    OTHER_KIOSK = _k(
+        "election.other_kiosk",
+        N_("Cette élection se vote sur une seule borne, pas sur celle-ci."),
+        N_("Rendez-vous à la borne du bureau de vote : c’est ce qui garantit un seul vote par personne."),
+    )
+    HUB_NEEDED = _k(
+        "election.hub_needed",
+        N_("Pour cette élection, la borne doit joindre le serveur du collectif au moment du vote."),
+        N_("Réessayez quand la borne est connectée : sinon, un double vote ne pourrait pas être empêché."),
+    )
+    ELECTION_NOT_OPEN = _k(
+        "election.not_open", N_("Le vote n’est pas encore ouvert (ouverture le {opens_at}).")
+    )
+    ELECTION_CLOSED = _k("election.closed", N_("Le vote est clos."))
+    ELECTION_STILL_OPEN = _k(
+        "election.still_open",
+        N_("Le vote reste ouvert jusqu’au {closes_at} : il ne peut pas être clos avant."),
+    )
+    ELECTION_ALREADY_CLOSED = _k(
+        "election.already_closed",
+        N_("Cette élection est déjà close."),
+        N_("Son résultat est affiché avec les élections passées."),
+    )
+    CLOSE_AT_BOOTH = _k(
+        "election.close_at_booth",
+        N_("Cette élection ne peut être close que sur la borne du bureau de vote, qui garde l’urne."),
+    )
+    NO_CANDIDATES = _k(
+        "election.no_candidates", N_("Personne ne se présente à cette élection : il n’y a pas de vote.")
+    )
+    INVALID_GRADES = _k(
+        "election.invalid_grades",
+        N_("Ce bulletin n’est pas valable : une mention ne correspond à aucune personne candidate."),
+        N_("Reprenez le vote ; rien n’a été enregistré."),
+    )
+    WRONG_MODE = _k(
+        "election.wrong_mode",
+        N_("Cette élection ne se vote pas de cette façon."),
+        N_("Suivez les indications de l’écran du bureau de vote."),
+    )
     # Store
     DISK_FULL = _k(
         "store.disk_full",

@@ -39,6 +39,18 @@ EVENT_SCHEMAS: dict[str, int] = {
     "listing.interest_expressed": 1,
     "listing.interests_seen": 1,
     "card.unknown_tapped": 1,  # pushed to the hub, which resolves it; never relayed to other kiosks
+    # Representatives drawn by lot (issue 8): announced, volunteers, pool frozen, drawn with public dice.
+    "draw.announced": 1,
+    "draw.volunteered": 1,
+    "draw.withdrawn": 1,
+    "draw.frozen": 1,
+    "draw.performed": 1,
+    # Elections by majority judgment: the register says who voted, never how (ballots only at close).
+    "election.announced": 1,
+    "election.candidate_stood": 1,
+    "election.candidate_withdrawn": 1,
+    "election.voter_signed": 1,
+    "election.closed": 1,
 }
 
 

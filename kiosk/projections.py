@@ -98,6 +98,9 @@ def _member_erased(conn: sqlite3.Connection, event: Event) -> None:
         " OR listing_id IN (SELECT id FROM listings WHERE member_id = ?)",
         (member_id, member_id),
     )
+    # Tickets lose their holder, candidacies their statement; the « a voté » register keeps its count.
+    projections_draws.erase_volunteer(conn, member_id)
+    projections_elections.erase_candidate(conn, member_id)
     _redact_journal(conn, member_id)
 
 
@@ -350,6 +353,12 @@ def _pass_key_published(conn: sqlite3.Connection, event: Event) -> None:
     )
 
 
-# Interests in listings and taps of unknown cards, workshops, and moderation live in their own modules
-# (registered on import).
-from kiosk import projections_moderation, projections_notices, projections_workshops  # noqa: E402, F401
+# Interests in listings and taps of unknown cards, workshops, moderation, draws and elections live in their
+# own modules (registered on import).
+from kiosk import (  # noqa: E402, F401
+    projections_draws,
+    projections_elections,
+    projections_moderation,
+    projections_notices,
+    projections_workshops,
+)

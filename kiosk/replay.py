@@ -27,6 +27,7 @@ NOT_STATE = frozenset(
         "sync_apply_errors",
         "admin_pins",  # the kiosk's admin PINs and wrong-PIN count: local, never journaled (schema V7)
         "admin_pin_failures",
+        "ballot_box",  # an election's secret ballots: local until the close carries them (schema V8)
     }
 )
 

@@ -75,6 +75,24 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "event.registered": ("workshop_id", "member_id"),
     "event.unregistered": ("workshop_id", "member_id"),
     "attendance.checked_in": ("workshop_id",),
+    "draw.announced": ("draw_id", "theme_id", "title", "seats", "cutoff", "randomness_source"),
+    "draw.volunteered": ("draw_id", "ticket"),
+    "draw.withdrawn": ("draw_id", "ticket"),
+    "draw.frozen": ("draw_id", "pool_hash", "tickets"),
+    "draw.performed": ("draw_id", "randomness", "record"),
+    "election.announced": (
+        "election_id",
+        "title",
+        "seats",
+        "mode",
+        "candidacy_until",
+        "opens_at",
+        "closes_at",
+    ),
+    "election.candidate_stood": ("election_id", "member_id"),
+    "election.candidate_withdrawn": ("election_id", "member_id"),
+    "election.voter_signed": ("election_id", "member_id"),
+    "election.closed": ("election_id",),
 }
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -91,17 +109,29 @@ def canonical(payload: dict[str, Any]) -> str:
 def redact_payload(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """What GDPR erasure leaves of an earlier event of the erased member.
 
-    Must stay identical to the kiosk's `projections._redact_journal` (a test compares them on real events):
+    Must stay identical to the kiosk's `projections._redact_journal` and
+    `projections_elections.erase_candidate` (a test compares them on real events):
     the hub redacts its copies with it, and recognises a kiosk's redacted re-push as a duplicate with it.
     """
     if event_type == "member.registered":
         return {**payload, "pseudonym": "", "contact": None, "consent": None, "languages": []}
     if event_type == "listing.published":
         return {**payload, "title": "", "description": ""}
+    if event_type == "election.candidate_stood":
+        return {**payload, "statement": ""}
     return payload
 
 
-REDACTABLE_TYPES = frozenset({"member.registered", "listing.published"})
+# `election.voter_signed` is not redacted: « a voté » under an id that leads to no one once the member is
+# erased, and the count of voters must still match the ballots. Nor are `draw.volunteered` / `draw.withdrawn`:
+# a frozen pool's hash covers a ticket and its answers (projections_draws.erase_volunteer says why).
+REDACTABLE_TYPES = frozenset(
+    {
+        "member.registered",
+        "listing.published",
+        "election.candidate_stood",
+    }
+)
 
 
 def same_payload(event_type: str, stored: dict[str, Any], incoming: dict[str, Any]) -> bool:

@@ -13,6 +13,8 @@ from kiosk.ids import new_id
 from kiosk.services.admin import AdminAccess
 from kiosk.services.cards import Cards
 from kiosk.services.context import Context
+from kiosk.services.draws import Draws
+from kiosk.services.elections import Elections
 from kiosk.services.exchanges import Exchanges
 from kiosk.services.listings import Listings
 from kiosk.services.members import Members
@@ -40,6 +42,8 @@ class Services:
     passes: Passes
     stats: Stats
     admin: AdminAccess
+    draws: Draws
+    elections: Elections
 
     @property
     def store(self) -> Store:
@@ -125,4 +129,6 @@ def open_services(
         passes=Passes(ctx),
         stats=Stats(ctx),
         admin=AdminAccess(ctx, config.security.admin_pin_attempts),
+        draws=Draws(ctx),
+        elections=Elections(ctx),
     )

@@ -314,6 +314,96 @@ ALTER TABLE workshop_attendance ADD COLUMN hlc TEXT NOT NULL DEFAULT '';
 """
 
 
+# Representatives and mediators (issue 8): draws by lot per theme, and elections by majority judgment.
+# Volunteers' answers (age band, gender, quartier) are kept only with their consent. A draw's pool is the
+# list of tickets its `draw.frozen` event names (`in_pool`), whatever order the events arrived in.
+# The ballot box is LOCAL and holds nothing but a random id, the election and the grades: no time, no kiosk,
+# no member, no rowid — keyed by the random id, so its physical order is random, never the order of the
+# votes. The sign-in register (who voted) is the projection of `election.voter_signed` and never says how.
+V8 = """
+CREATE TABLE draws (
+    id TEXT PRIMARY KEY,
+    theme_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    seats INTEGER NOT NULL CHECK (seats BETWEEN 1 AND 20),
+    cutoff TEXT NOT NULL,
+    randomness_source TEXT NOT NULL,
+    quotas TEXT NOT NULL,
+    attributes_asked TEXT NOT NULL,
+    announced_by TEXT,
+    announced_at TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('announced', 'frozen', 'performed')),
+    pool_hash TEXT,
+    pool_tickets TEXT,
+    category_counts TEXT,
+    panels_hash TEXT,
+    panels TEXT,
+    probabilities TEXT,
+    frozen_by TEXT,
+    frozen_at TEXT,
+    randomness TEXT
+);
+CREATE INDEX draws_recent ON draws (hlc);
+CREATE TABLE draw_volunteers (
+    draw_id TEXT NOT NULL REFERENCES draws (id),
+    ticket TEXT NOT NULL,
+    member_id TEXT,
+    consent INTEGER NOT NULL CHECK (consent IN (0, 1)),
+    attributes TEXT NOT NULL DEFAULT '{}',
+    volunteered_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('volunteered', 'withdrawn')),
+    in_pool INTEGER,
+    PRIMARY KEY (draw_id, ticket),
+    CHECK (consent = 1 OR attributes = '{}')
+) WITHOUT ROWID;
+CREATE INDEX draw_volunteers_member ON draw_volunteers (member_id) WHERE member_id IS NOT NULL;
+CREATE TABLE draw_records (
+    draw_id TEXT PRIMARY KEY REFERENCES draws (id),
+    record TEXT NOT NULL,
+    performed_at TEXT NOT NULL,
+    performed_by TEXT
+);
+CREATE TABLE elections (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    theme_id TEXT,
+    seats INTEGER NOT NULL CHECK (seats BETWEEN 1 AND 20),
+    mode TEXT NOT NULL CHECK (mode IN ('kiosk', 'hub')),
+    kiosk_id TEXT,
+    candidacy_until TEXT NOT NULL,
+    opens_at TEXT NOT NULL,
+    closes_at TEXT NOT NULL,
+    announced_by TEXT,
+    announced_at TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('announced', 'closed')),
+    closed_at TEXT,
+    closed_by TEXT,
+    ballots TEXT
+);
+CREATE INDEX elections_recent ON elections (hlc);
+CREATE TABLE election_candidates (
+    election_id TEXT NOT NULL REFERENCES elections (id),
+    member_id TEXT NOT NULL REFERENCES members (id),
+    statement TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('standing', 'withdrawn')),
+    PRIMARY KEY (election_id, member_id)
+) WITHOUT ROWID;
+CREATE TABLE election_register (
+    election_id TEXT NOT NULL REFERENCES elections (id),
+    member_id TEXT NOT NULL REFERENCES members (id),
+    via TEXT NOT NULL CHECK (via IN ('kiosk', 'hub')),
+    PRIMARY KEY (election_id, member_id)
+) WITHOUT ROWID;
+CREATE TABLE ballot_box (
+    ballot_id TEXT PRIMARY KEY,
+    election_id TEXT NOT NULL,
+    grades TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
     _script(V2),
@@ -322,6 +412,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V5),
     _script(V6),
     _script(V7),
+    _script(V8),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

@@ -14,6 +14,7 @@ from alembic.migration import MigrationContext
 from hub.db import Database
 from hub.ingest import invalid_reason
 from hub.schema import metadata
+from kiosk.clock import FixedClock
 from kiosk.domain import Consent, ExchangeKind, ListingKind, ParticipantRole, Partner, Role
 from kiosk.journal import EVENT_SCHEMAS
 from kiosk.services import Services
@@ -69,6 +70,26 @@ def _every_event_type(services: Services) -> None:
     services.workshops.check_in(workshop.id, ben.id)
     services.passes.issue(ben.id)
     services.passes.revoke(ben.id, lib.id)
+    clock = services.ctx.clock
+    assert isinstance(clock, FixedClock)
+    soon = clock.now() + timedelta(hours=1)
+    draw = services.draws.announce(lib.id, "jardinage", "Jardin", 1, soon, "un dé lancé en réunion")
+    services.draws.volunteer(draw.id, ana.id, None)
+    services.draws.volunteer(draw.id, ben.id, None)
+    services.draws.withdraw(draw.id, ben.id)
+    hour = timedelta(hours=1)
+    election = services.elections.announce(
+        lib.id, "Médiation", None, 1, "kiosk", soon, soon + hour, soon + 2 * hour
+    )
+    services.elections.stand(election.id, ana.id, "Bonjour")
+    services.elections.stand(election.id, ben.id)
+    services.elections.withdraw_candidacy(election.id, ben.id)
+    clock.advance(hours=2)
+    services.draws.freeze(lib.id, draw.id)
+    services.draws.perform(lib.id, draw.id, "4")
+    services.elections.cast(election.id, ben.id, {ana.id: 5})
+    clock.advance(hours=1)
+    services.elections.close(lib.id, election.id)
     services.members.erase(ana.id, lib.id)
 
 

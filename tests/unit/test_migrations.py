@@ -36,6 +36,8 @@ REQUEST = "01a20000-0000-7000-8000-000000000012"
 EXCHANGE = "01a20000-0000-7000-8000-000000000021"
 CONFIRMED = "01a20000-0000-7000-8000-000000000022"
 WORKSHOP = "01a20000-0000-7000-8000-000000000031"
+DRAW = "01a20000-0000-7000-8000-000000000041"
+ELECTION = "01a20000-0000-7000-8000-000000000051"
 AT = "2026-03-14T10:30:00.000+01:00"
 
 
@@ -178,6 +180,41 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
         ],
         "admin_pin_failures": [
             {"id": 1, "failures": 2, "last_failure_at": AT, "locked_until": None},
+        ],
+    },
+    8: {
+        "draws": [
+            {"id": DRAW, "theme_id": "reparation", "title": "Représentant·e Réparation", "seats": 1,
+             "cutoff": "2026-04-01T18:00+02:00", "randomness_source": "deux dés lancés en réunion",
+             "quotas": "[]", "attributes_asked": '["gender"]', "announced_by": INES, "announced_at": AT,
+             "hlc": f"1773480600000-00005-{KIOSK}", "status": "frozen", "pool_hash": "ab" * 32,
+             "pool_tickets": '["REP-7K3Q"]', "category_counts": '{"gender":{"femme":1}}',
+             "frozen_by": INES, "frozen_at": AT},
+        ],
+        "draw_volunteers": [
+            {"draw_id": DRAW, "ticket": "REP-7K3Q", "member_id": KARIM, "consent": 1,
+             "attributes": '{"gender":"femme"}', "volunteered_at": AT, "status": "volunteered", "in_pool": 1},
+            {"draw_id": DRAW, "ticket": "REP-0AB1", "member_id": None, "consent": 0, "attributes": "{}",
+             "volunteered_at": AT, "status": "withdrawn", "in_pool": 0},
+        ],
+        "draw_records": [
+            {"draw_id": DRAW, "record": '{"algorithm":"kiosque-tirage/1"}', "performed_at": AT,
+             "performed_by": INES},
+        ],
+        "elections": [
+            {"id": ELECTION, "title": "Médiation", "theme_id": None, "seats": 1, "mode": "kiosk",
+             "kiosk_id": KIOSK, "candidacy_until": "2026-04-01T18:00+02:00",
+             "opens_at": "2026-04-02T09:00+02:00", "closes_at": "2026-04-02T18:00+02:00",
+             "announced_by": INES, "announced_at": AT, "hlc": f"1773480600000-00006-{KIOSK}",
+             "status": "announced"},
+        ],
+        "election_candidates": [
+            {"election_id": ELECTION, "member_id": KARIM, "statement": "Je connais le quartier.",
+             "status": "standing"},
+        ],
+        "election_register": [{"election_id": ELECTION, "member_id": INES, "via": "kiosk"}],
+        "ballot_box": [
+            {"ballot_id": "5e" * 16, "election_id": ELECTION, "grades": f'{{"{KARIM}":5}}'},
         ],
     },
 }  # fmt: skip
