@@ -273,6 +273,10 @@ class MemberHomeScreen(KioskScreen):
     def open_workshops(self) -> None:
         self.shell.go("workshops")
 
+    def open_civic(self) -> None:
+        """Draws by lot and elections: volunteer, stand, where to vote, results (issue 8)."""
+        self.shell.go("civic")
+
     def open_admin(self) -> None:
         self.shell.go("admin_pin")
 

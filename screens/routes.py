@@ -34,6 +34,12 @@ ROUTES: dict[str, str] = {
     "workshop_new": "screens.workshop_new:WorkshopNewScreen",
     "workshops": "screens.workshops:WorkshopsScreen",
     "checkin": "screens.checkin:CheckinScreen",
+    # representatives and mediators (issue 8): members volunteer and stand; staff announce, freeze, draw;
+    # the booth is an admin session where a librarian stays as assessor
+    "civic": "screens.civic:CivicScreen",
+    "draw_volunteer": "screens.draw_volunteer:DrawVolunteerScreen",
+    "draw_result": "screens.draw_result:DrawResultScreen",
+    "admin_draws": "screens.admin_draws:AdminDrawsScreen",
 }
 
 # Screens that start a fresh path: showing them forgets the "Retour" history.
