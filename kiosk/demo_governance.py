@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from kiosk.demo_content import DEMO_CARDS
 from kiosk.demo_history import ADMIN
-from kiosk.domain_governance import AGE_BAND, GENDER, ElectionMode
+from kiosk.domain_governance import ElectionMode
+from kiosk.governance.quotas import AGE_BAND, GENDER
 from kiosk.governance.sortition import Quota
 from kiosk.services.draws import Draws
 from kiosk.services.elections import Elections

@@ -14,30 +14,10 @@ from typing import Any
 
 from kiosk.errors import KioskError, codes
 from kiosk.governance.majority import MajorityResult
+from kiosk.governance.quotas import ATTRIBUTE_VALUES, QuotaName
 from kiosk.governance.sortition import Quota
-from kiosk.i18n import N_
 from kiosk.text import clean
 
-# What a volunteer may be asked, with their consent, so that quotas can be met (and nothing else).
-AGE_BAND, GENDER, QUARTIER = "age_band", "gender", "quartier"
-ATTRIBUTE_LABELS: dict[str, str] = {
-    AGE_BAND: N_("Tranche d’âge"),
-    GENDER: N_("Genre"),
-    QUARTIER: N_("Quartier"),
-}
-# The answers offered (tapped, never typed); the quartier is one of the collective's (free text).
-ATTRIBUTE_VALUES: dict[str, dict[str, str]] = {
-    AGE_BAND: {
-        "moins_de_30": N_("Moins de 30 ans"),
-        "30_a_59": N_("De 30 à 59 ans"),
-        "60_et_plus": N_("60 ans et plus"),
-    },
-    GENDER: {
-        "femme": N_("Femme"),
-        "homme": N_("Homme"),
-        "autre": N_("Autre"),
-    },
-}
 QUARTIER_MAX = 60
 MAX_SEATS = 20
 STATEMENT_MAX = 500  # a candidate's few words, read at the booth
@@ -139,7 +119,7 @@ def check_quota(quota: Quota, asked: Sequence[str], seats: int) -> None:
         raise KioskError(codes.INVALID_ATTRIBUTE_VALUE, attribute=quota.attribute, value=quota.value)
     maximum = seats if quota.maximum is None else quota.maximum
     if not 0 <= quota.minimum <= min(maximum, seats):
-        raise KioskError(codes.INVALID_QUOTA, quota=quota.label(), seats=seats)
+        raise KioskError(codes.INVALID_QUOTA, quota=QuotaName(quota.attribute, quota.value), seats=seats)
 
 
 def check_answers(asked: Sequence[str], attributes: Mapping[str, str]) -> dict[str, str]:

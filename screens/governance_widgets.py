@@ -30,8 +30,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from kiosk.domain_governance import AGE_BAND, ATTRIBUTE_LABELS, ATTRIBUTE_VALUES, GENDER
-from kiosk.governance.quotas import Quota
+from kiosk.governance.quotas import AGE_BAND, ATTRIBUTE_LABELS, ATTRIBUTE_VALUES, GENDER, Quota
 from kiosk.i18n import N_, gettext
 from kiosk.journal import encode_payload
 from screens import admin2_words as words

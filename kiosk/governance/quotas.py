@@ -19,6 +19,51 @@ from typing import Any
 from kiosk.governance.leximin import Group, PanelOracle, leximin
 from kiosk.i18n import N_, gettext
 
+# What a volunteer may be asked, with their consent, so that quotas can be met (and nothing else).
+AGE_BAND, GENDER, QUARTIER = "age_band", "gender", "quartier"
+ATTRIBUTE_LABELS: dict[str, str] = {
+    AGE_BAND: N_("Tranche d’âge"),
+    GENDER: N_("Genre"),
+    QUARTIER: N_("Quartier"),
+}
+# The answers offered (tapped, never typed); the quartier is one of the collective's (free text).
+ATTRIBUTE_VALUES: dict[str, dict[str, str]] = {
+    AGE_BAND: {
+        "moins_de_30": N_("Moins de 30 ans"),
+        "30_a_59": N_("De 30 à 59 ans"),
+        "60_et_plus": N_("60 ans et plus"),
+    },
+    GENDER: {
+        "femme": N_("Femme"),
+        "homme": N_("Homme"),
+        "autre": N_("Autre"),
+    },
+}
+
+
+def attribute_words(attribute: str, language: str | None = None) -> str:
+    label = ATTRIBUTE_LABELS.get(attribute)
+    return gettext(label, language) if label else attribute
+
+
+class QuotaName:
+    """A quota named in an error's text, in the language on screen when the text is shown."""
+
+    def __init__(self, attribute: str, value: str) -> None:
+        self.attribute, self.value = attribute, value
+
+    def __format__(self, _spec: str) -> str:
+        return quota_words(self.attribute, self.value)
+
+
+def quota_words(attribute: str, value: str, language: str | None = None) -> str:
+    """« Genre : Femme » — how a quota is named to a person (the codes are for records and files)."""
+    words = ATTRIBUTE_VALUES.get(attribute, {}).get(value)
+    shown = gettext(words, language) if words else value
+    return gettext(N_("{attribute} : {value}"), language).format(
+        attribute=attribute_words(attribute, language), value=shown
+    )
+
 
 @dataclass(frozen=True)
 class Volunteer:
@@ -63,11 +108,16 @@ class InfeasibleQuotas(ValueError):
     def __init__(self, template: str, **params: Any) -> None:
         self.template = template
         self.params = params
-        self.reason = template.format(**params)
+        self.reason = self.text("fr")
         super().__init__(self.reason)
 
     def text(self, language: str | None = None) -> str:
-        return gettext(self.template, language).format(**self.params)
+        params = dict(self.params)
+        if isinstance(params.get("quota"), Quota):
+            params["quota"] = quota_words(params["quota"].attribute, params["quota"].value, language)
+        if "attribute" in params:
+            params["attribute"] = attribute_words(str(params["attribute"]), language)
+        return gettext(self.template, language).format(**params)
 
 
 @dataclass(frozen=True)
@@ -114,7 +164,7 @@ def check_feasible(volunteers: Sequence[Volunteer], seats: int, quotas: Sequence
     if len(pool) < seats:
         raise InfeasibleQuotas(
             N_(
-                "Il y a {volunteers} volontaire(s) pour {seats} sièges : "
+                "Il y a {volunteers} volontaire(s) pour {seats} siège(s) : "
                 "il en faut au moins autant que de sièges."
             ),
             volunteers=len(pool),
@@ -125,28 +175,27 @@ def check_feasible(volunteers: Sequence[Volunteer], seats: int, quotas: Sequence
         if quota.minimum < 0 or (quota.maximum is not None and quota.maximum < 0):
             raise ValueError(f"negative bound in quota {quota}")
         available = sum(1 for v in pool if v.attributes.get(quota.attribute) == quota.value)
-        label = quota.label()
         if quota.maximum is not None and quota.minimum > quota.maximum:
             raise InfeasibleQuotas(
-                N_("Le quota « {quota} » demande au moins {minimum} et au plus {maximum} personnes."),
-                quota=label,
+                N_("Le quota « {quota} » demande au moins {minimum} et au plus {maximum} personne(s)."),
+                quota=quota,
                 minimum=quota.minimum,
                 maximum=quota.maximum,
             )
         if quota.minimum > seats:
             raise InfeasibleQuotas(
-                N_("Le quota « {quota} » demande au moins {minimum} personnes pour {seats} sièges."),
-                quota=label,
+                N_("Le quota « {quota} » demande au moins {minimum} personne(s) pour {seats} siège(s)."),
+                quota=quota,
                 minimum=quota.minimum,
                 seats=seats,
             )
         if quota.minimum > available:
             raise InfeasibleQuotas(
                 N_(
-                    "Le quota « {quota} » demande au moins {minimum} personnes, "
+                    "Le quota « {quota} » demande au moins {minimum} personne(s), "
                     "mais {available} seulement parmi les volontaires."
                 ),
-                quota=label,
+                quota=quota,
                 minimum=quota.minimum,
                 available=available,
             )
@@ -157,8 +206,8 @@ def check_feasible(volunteers: Sequence[Volunteer], seats: int, quotas: Sequence
         if total > seats:
             raise InfeasibleQuotas(
                 N_(
-                    "Les quotas sur « {attribute} » demandent ensemble au moins {total} personnes "
-                    "pour {seats} sièges."
+                    "Les quotas sur « {attribute} » demandent ensemble au moins {total} personne(s) "
+                    "pour {seats} siège(s)."
                 ),
                 attribute=attribute,
                 total=total,

@@ -18,7 +18,6 @@ from typing import Any
 
 from kiosk.domain import Role
 from kiosk.domain_governance import (
-    ATTRIBUTE_LABELS,
     MAX_SEATS,
     DrawStatus,
     DrawView,
@@ -28,6 +27,7 @@ from kiosk.domain_governance import (
     with_offset,
 )
 from kiosk.errors import KioskError, codes
+from kiosk.governance.quotas import ATTRIBUTE_LABELS
 from kiosk.governance.sortition import (
     InfeasibleQuotas,
     PanelLottery,

@@ -17,8 +17,9 @@ from kiosk import journal
 from kiosk.clock import FixedClock
 from kiosk.config import Config, with_data_dir
 from kiosk.domain import Role
-from kiosk.domain_governance import AGE_BAND, GENDER, QUARTIER, DrawStatus
+from kiosk.domain_governance import DrawStatus
 from kiosk.errors import KioskError
+from kiosk.governance.quotas import AGE_BAND, GENDER, QUARTIER
 from kiosk.governance.sortition import Quota, parse_pool, pool_hash, verify_record
 from kiosk.governance.tickets import is_ticket
 from kiosk.i18n import active_language, set_language
@@ -228,7 +229,7 @@ def test_infeasible_quotas_are_refused_at_the_freeze_with_the_reason_and_nothing
     with pytest.raises(KioskError) as refused:
         draws.freeze(librarian, draw.id)
     assert refused.value.code == "draw.infeasible"
-    assert "femme" in refused.value.text("fr") and "1" in refused.value.text("fr")
+    assert "« Genre : Femme »" in refused.value.text("fr") and "1" in refused.value.text("fr")
     assert (snapshot(services.store), journal_rows(services.store)) == before
     assert draws.get(draw.id).status is DrawStatus.CLOSED and draws.get(draw.id).pool_hash is None
     shown = active_language()
@@ -237,7 +238,7 @@ def test_infeasible_quotas_are_refused_at_the_freeze_with_the_reason_and_nothing
         english = refused.value.text()
     finally:
         set_language(shown)
-    assert english.startswith("The quotas cannot be met") and "femme" in english
+    assert english.startswith("The quotas cannot be met") and "“Gender: Woman”" in english
 
 
 def test_announcing_checks_who_when_and_what(services: Services, librarian: str) -> None:

@@ -206,9 +206,13 @@ def test_rounding_keeps_the_count_and_gives_the_remainder_to_the_largest_fractio
 @pytest.mark.parametrize(
     ("seats", "quotas", "expected"),
     [
-        (11, [], "11 sièges"),
+        (11, [], "11 siège(s)"),
         (3, [Quota("gender", "femme", 2, 1)], "au moins 2 et au plus 1"),
-        (3, [Quota("gender", "homme", 4)], "au moins 4 personnes pour 3 sièges"),
+        (
+            3,
+            [Quota("gender", "homme", 4)],
+            "« Genre : Homme » demande au moins 4 personne(s) pour 3 siège(s)",
+        ),
         (3, [Quota("gender", "femme", 3)], "mais 2 seulement"),
         (3, [Quota("gender", "femme", 2), Quota("gender", "homme", 2)], "ensemble au moins 4"),
         (2, [Quota("gender", "femme", 2), Quota("age_band", "60_et_plus", 1)], "Aucun groupe de 2 personnes"),
