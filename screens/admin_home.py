@@ -33,6 +33,7 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("workshop_new", "calendar", N_("Ateliers")),
     ("checkin", "people", N_("Pointage d’atelier")),
     ("admin_draws", "star", N_("Tirages au sort")),
+    ("admin_elections", "people", N_("Élections")),
     ("admin_sync", "sync", N_("État et synchro")),
     ("admin_pair", "link", N_("Appairer avec le hub")),
     ("admin_export", "export", N_("Exporter")),

@@ -40,6 +40,10 @@ ROUTES: dict[str, str] = {
     "draw_volunteer": "screens.draw_volunteer:DrawVolunteerScreen",
     "draw_result": "screens.draw_result:DrawResultScreen",
     "admin_draws": "screens.admin_draws:AdminDrawsScreen",
+    "admin_elections": "screens.admin_elections:AdminElectionsScreen",
+    "ballot_booth": "screens.ballot_booth:BallotBoothScreen",
+    "election_result": "screens.election_result:ElectionResultScreen",
+    "election_candidacy": "screens.election_candidacy:ElectionCandidacyScreen",
 }
 
 # Screens that start a fresh path: showing them forgets the "Retour" history.

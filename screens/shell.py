@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -90,6 +91,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         self.overlays = overlays.OverlayLayer(shell=self)
         self.add_widget(self.overlays)
         self._inactivity = Clock.create_trigger(self._on_inactive, ctx.config.kiosk.inactivity_seconds)
+        self._last_activity = time.monotonic()
         self._countdown_tick: ClockEvent | None = None
         self._compact = Clock.create_trigger(self._compact_memory, COMPACT_DELAY)
         _follow_language(self)
@@ -346,6 +348,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
 
     def activity(self) -> None:
         """A touch, a key or a card: the inactivity delay starts again."""
+        self._last_activity = time.monotonic()
         self._inactivity.cancel()
         if self._countdown_tick is not None:
             return  # only « Je continue » (or a touch on the countdown) ends the countdown
@@ -359,6 +362,15 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
 
     def _on_inactive(self, *_args: object) -> None:
         if not self.engaged:
+            return
+        # A screen where staff wait for people between quiet spells (the ballot booth's « Passez votre
+        # carte ») asks for more patience; a person in the middle of something gets the usual delay.
+        # A check left pending by such a screen never cuts short someone active on another one.
+        patience = max(float(getattr(self.current, "idle_patience_s", 0) or 0), self._inactivity.timeout)
+        idle = time.monotonic() - self._last_activity
+        if idle < patience - 0.1:
+            Clock.unschedule(self._on_inactive)  # one pending check at most
+            Clock.schedule_once(self._on_inactive, patience - idle)
             return
         self.overlays.dismiss_all()
         self.overlays.show_countdown(int(self.countdown_seconds))

@@ -12,8 +12,8 @@ The scenes are data: scripts/screenshot_scenes.py (the `Stage` a scene acts on, 
 member home and the shell's overlays) and scripts/screenshot_flows.py (the wizards, the board, the
 listing page, sign-up and the member pass), scripts/screenshot_admin_pin_cards.py and
 scripts/screenshot_admin_system.py (the librarian's screens and the workshops) and
-scripts/screenshot_draws.py (draws by lot). To add a screen or a state, add a `scene` or a step to a
-`walk` there.
+scripts/screenshot_draws.py and scripts/screenshot_elections.py (draws by lot, elections). To add a
+screen or a state, add a `scene` or a step to a `walk` there.
 
 Usage: python scripts/screenshots.py [--sizes 800x480,1280x800] [--only NAME …] [--out DIR]
 """
@@ -161,6 +161,7 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
     from screenshot_admin_pin_cards import ADMIN1_SCENES
     from screenshot_admin_system import admin_system_scenes
     from screenshot_draws import draw_scenes
+    from screenshot_elections import ELECTION_SCENES
     from screenshot_flows import FLOW_SCENES
     from screenshot_scenes import SHELL_SCENES, Stage
 
@@ -200,7 +201,14 @@ def child(size: tuple[int, int], out: Path, only: set[str]) -> int:
             Window.add_widget(shell)
             reader.start()
             stage = Stage(shell, ctx, reader, EventPump(events, shell, services), print_slip)
-            for walk in [*SHELL_SCENES, *FLOW_SCENES, *ADMIN1_SCENES, *admin_system_scenes(), *draw_scenes()]:
+            for walk in [
+                *SHELL_SCENES,
+                *FLOW_SCENES,
+                *ADMIN1_SCENES,
+                *admin_system_scenes(),
+                *draw_scenes(),
+                *ELECTION_SCENES,
+            ]:
                 wanted = _wanted(walk, only)
                 if wanted and (not walk.route or walk.route in shell.routes):
                     for language in LANGUAGES:
