@@ -50,10 +50,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=5,
         )
     else:
-        from hub.app import create_app
+        from hub.app import create_app, settle_gc
 
+        app = create_app(Database(db.url))
+        settle_gc()
         uvicorn.run(
-            create_app(Database(db.url)),
+            app,
             host=args.host,
             port=args.port,
             http=http_protocol(),

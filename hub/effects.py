@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy import Connection
 
-from hub import schema as t
+from hub import governance_events
+from hub.sql import Sql, marks
 from hub.util import iso, utcnow
 from sync_client.protocol import REDACTABLE_TYPES, Envelope, canonical, redact_payload
 
@@ -82,7 +83,7 @@ def acting_members(payload: dict[str, Any]) -> list[str]:
     return [m for m in found if isinstance(m, str)]
 
 
-def _load(conn: Connection, network_id: str, batch: list[Any]) -> _Knowledge:
+def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
     member_ids: set[str] = set()
     hashes: set[str] = set()
     for new in batch:
@@ -91,28 +92,38 @@ def _load(conn: Connection, network_id: str, batch: list[Any]) -> _Knowledge:
             hashes.add(new.payload["uid_hash"])
     known = _Knowledge()
     if member_ids:
-        for row in conn.execute(select(t.members).where(t.members.c.id.in_(member_ids))):
-            known.members[row.id] = _Member(row.erased_at, stored=True)
+        ids = list(member_ids)
+        for member_id, erased_at in sql.rows(
+            f"SELECT id, erased_at FROM members WHERE id IN ({marks(len(ids))})", ids
+        ):
+            known.members[member_id] = _Member(erased_at, stored=True)
     # Two indexed look-ups, not one `member_id IN … OR uid_hash IN …`: SQLite answers such an OR by
     # scanning every card of the network, a cost that grew with the hub (1.6 ms a push at 2,000 cards).
+    # In one statement (UNION ALL): one round trip on PostgreSQL.
     lookups = [
-        t.cards.c.member_id.in_(member_ids) if member_ids else None,
-        t.cards.c.uid_hash.in_(hashes) if hashes else None,
+        (column, list(values))
+        for column, values in (("member_id", member_ids), ("uid_hash", hashes))
+        if values
     ]
-    for condition in lookups:
-        if condition is None:
-            continue
-        for row in conn.execute(select(t.cards).where(t.cards.c.network_id == network_id, condition)):
-            if row.uid_hash not in known.cards:
-                known.put_card(
-                    row.uid_hash, _Card(row.member_id, row.revoked_at, row.enrolled_at, stored=True)
-                )
+    if lookups:
+        rows = sql.rows(
+            " UNION ALL ".join(
+                "SELECT uid_hash, member_id, revoked_at, enrolled_at FROM cards"
+                f" WHERE network_id = ? AND {column} IN ({marks(len(values))})"
+                for column, values in lookups
+            ),
+            [param for _column, values in lookups for param in (network_id, *values)],
+        )
+        for uid_hash, member_id, revoked_at, enrolled_at in rows:
+            if uid_hash not in known.cards:
+                known.put_card(uid_hash, _Card(member_id, revoked_at, enrolled_at, stored=True))
     return known
 
 
 def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any]) -> None:
     """Update the hub's knowledge from `batch` (rows not inserted yet: payloads and flags are set here)."""
-    known = _load(conn, network_id, batch)
+    sql = Sql(conn)
+    known = _load(sql, network_id, batch)
     for new in batch:
         event, p, row = new.event, new.payload, new.row
         at = row["corrected_at"]
@@ -122,7 +133,7 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
         if event.type == "member.registered" and p["member_id"] not in known.members:
             known.members[p["member_id"]] = _Member(None, stored=False, dirty=True)
         elif event.type == "member.erased":
-            _erase(conn, known, p["member_id"], at, batch)
+            _erase(sql, known, p["member_id"], at, batch)
         elif event.type == "card.enrolled":
             card = known.cards.get(p["uid_hash"])
             if card is None:
@@ -138,10 +149,11 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
         elif event.type in ACTS:
             flags = _flags(known, p, at)
             row["flags"] = json.dumps(flags) if flags else "[]"
-    _flush(conn, collective_id, network_id, known)
+    _flush(sql, collective_id, network_id, known)
+    governance_events.apply_batch(conn, collective_id, batch)  # elections and draws (issue 8)
 
 
-def _erase(conn: Connection, known: _Knowledge, member_id: str, at: str, batch: list[Any]) -> None:
+def _erase(sql: Sql, known: _Knowledge, member_id: str, at: str, batch: list[Any]) -> None:
     """GDPR erasure reaches the hub's copies too, exactly as it reaches each kiosk's journal."""
     member = known.members.setdefault(member_id, _Member(None, stored=False))
     if member.erased_at is None:
@@ -149,17 +161,14 @@ def _erase(conn: Connection, known: _Knowledge, member_id: str, at: str, batch: 
     for card in known.cards_of(member_id):
         if card.revoked_at is None:
             card.revoked_at, card.dirty = at, True
-    stored = conn.execute(
-        select(t.events.c.pk, t.events.c.type, t.events.c.payload).where(
-            t.events.c.member_id == member_id, t.events.c.redacted.is_(False)
-        )
-    ).all()
+    stored = sql.rows(
+        "SELECT pk, type, payload FROM events WHERE member_id = ? AND redacted = ?", (member_id, False)
+    )
     for pk, event_type, text in stored:
         redacted = canonical(redact_payload(event_type, json.loads(text)))
-        conn.execute(
-            update(t.events)
-            .where(t.events.c.pk == pk)
-            .values(payload=redacted, redacted=True, change_json=None)  # rebuilt by the next pull
+        sql.run(  # change_json NULL: rebuilt by the next pull
+            "UPDATE events SET payload = ?, redacted = ?, change_json = NULL WHERE pk = ?",
+            (redacted, True, pk),
         )
     for new in batch:  # earlier events of this batch, not inserted yet
         if new.row["member_id"] == member_id and not new.row["redacted"]:
@@ -181,85 +190,68 @@ def _flags(known: _Knowledge, payload: dict[str, Any], at: str) -> list[str]:
     return flags
 
 
-def _flush(conn: Connection, collective_id: str, network_id: str, known: _Knowledge) -> None:
-    fresh = [
-        {"id": k, "collective_id": collective_id, "erased_at": m.erased_at}
-        for k, m in known.members.items()
-        if m.dirty and not m.stored
-    ]
-    if fresh:
-        conn.execute(insert(t.members), fresh)
-    erased = [{"key": k, "at": m.erased_at} for k, m in known.members.items() if m.dirty and m.stored]
+def _flush(sql: Sql, collective_id: str, network_id: str, known: _Knowledge) -> None:
+    fresh = [(k, collective_id, m.erased_at) for k, m in known.members.items() if m.dirty and not m.stored]
+    sql.insert("members", ("id", "collective_id", "erased_at"), fresh)
+    erased = [(m.erased_at, k) for k, m in known.members.items() if m.dirty and m.stored]
     if erased:
-        conn.execute(
-            update(t.members).where(t.members.c.id == bindparam("key")).values(erased_at=bindparam("at")),
-            erased,
-        )
+        sql.run_many("UPDATE members SET erased_at = ? WHERE id = ?", erased)
     new_cards = [
-        {
-            "network_id": network_id,
-            "uid_hash": h,
-            "member_id": c.member_id,
-            "collective_id": collective_id,
-            "enrolled_at": c.enrolled_at,
-            "revoked_at": c.revoked_at,
-        }
+        (network_id, h, c.member_id, collective_id, c.enrolled_at, c.revoked_at)
         for h, c in known.cards.items()
         if c.dirty and not c.stored
     ]
-    if new_cards:
-        conn.execute(insert(t.cards), new_cards)
+    columns = ("network_id", "uid_hash", "member_id", "collective_id", "enrolled_at", "revoked_at")
+    sql.insert("cards", columns, new_cards)
     changed = [
-        {"hash": h, "member": c.member_id, "enrolled": c.enrolled_at, "revoked": c.revoked_at}
+        (c.member_id, c.enrolled_at, c.revoked_at, network_id, h)
         for h, c in known.cards.items()
         if c.dirty and c.stored
     ]
     if changed:
-        conn.execute(
-            update(t.cards)
-            .where(and_(t.cards.c.network_id == network_id, t.cards.c.uid_hash == bindparam("hash")))
-            .values(
-                member_id=bindparam("member"),
-                enrolled_at=bindparam("enrolled"),
-                revoked_at=bindparam("revoked"),
-            ),
+        sql.run_many(
+            "UPDATE cards SET member_id = ?, enrolled_at = ?, revoked_at = ?"
+            " WHERE network_id = ? AND uid_hash = ?",
             changed,
         )
-    if (
-        known.enrolled
-    ):  # taps of these cards that a kiosk could not recognise are resolved now: no tap is lost
-        waiting = conn.execute(
-            select(t.unknown_taps.c.uid_hash).where(
-                t.unknown_taps.c.network_id == network_id,
-                t.unknown_taps.c.uid_hash.in_(known.enrolled),
-                t.unknown_taps.c.resolved_member_id.is_(None),
-            )
-        ).all()
+    if known.enrolled:  # taps of these cards a kiosk could not recognise are resolved now: no tap is lost
+        enrolled = list(known.enrolled)
+        waiting = sql.rows(
+            "SELECT uid_hash FROM unknown_taps WHERE network_id = ?"
+            f" AND uid_hash IN ({marks(len(enrolled))}) AND resolved_member_id IS NULL",
+            [network_id, *enrolled],
+        )
         for (uid_hash,) in waiting:
-            conn.execute(
-                update(t.unknown_taps)
-                .where(t.unknown_taps.c.network_id == network_id, t.unknown_taps.c.uid_hash == uid_hash)
-                .values(resolved_member_id=known.cards[uid_hash].member_id, resolved_at=iso(utcnow()))
+            sql.run(
+                "UPDATE unknown_taps SET resolved_member_id = ?, resolved_at = ?"
+                " WHERE network_id = ? AND uid_hash = ?",
+                (known.cards[uid_hash].member_id, iso(utcnow()), network_id, uid_hash),
             )
 
 
 def record_taps(conn: Connection, network_id: str, batch: list[Any]) -> None:
     """`card.unknown_tapped`: kept to resolve (after the events are inserted: a tap refers to its event)."""
     taps = [new for new in batch if new.event.type == "card.unknown_tapped"]
+    if not taps:
+        return
+    sql = Sql(conn)
     for new in taps:
         uid_hash = new.payload["uid_hash"]
-        owner = conn.execute(
-            select(t.cards.c.member_id).where(
-                t.cards.c.network_id == network_id, t.cards.c.uid_hash == uid_hash
-            )
-        ).scalar()
-        conn.execute(
-            insert(t.unknown_taps).values(
-                event_id=new.event.id,
-                network_id=network_id,
-                uid_hash=uid_hash,
-                tapped_at=new.row["corrected_at"],
-                resolved_member_id=owner,
-                resolved_at=iso(utcnow()) if owner else None,
-            )
+        found = sql.first(
+            "SELECT member_id FROM cards WHERE network_id = ? AND uid_hash = ?", (network_id, uid_hash)
+        )
+        owner = found[0] if found else None
+        sql.insert(
+            "unknown_taps",
+            ("event_id", "network_id", "uid_hash", "tapped_at", "resolved_member_id", "resolved_at"),
+            [
+                (
+                    new.event.id,
+                    network_id,
+                    uid_hash,
+                    new.row["corrected_at"],
+                    owner,
+                    iso(utcnow()) if owner else None,
+                )
+            ],
         )

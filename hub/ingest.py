@@ -9,18 +9,22 @@ kiosks' projections could not apply (`invalid`). Those answers are definite: the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
+from sqlalchemy.exc import NoResultFound
 
 from hub import effects
-from hub import schema as t
+from hub.auth import KioskAuth, kiosk_and_last_seq
 from hub.db import Database
 from hub.errors import HubError
+from hub.sql import Sql, marks
 from hub.util import iso, parse_iso, utcnow
-from hub.wire import change_json
+from hub.wire import Result, change_json, push_json
 from sync_client.protocol import (
     EVENT_TYPES,
     REDACTABLE_TYPES,
@@ -35,15 +39,9 @@ from sync_client.protocol import (
     same_payload,
 )
 
+__all__ = ["KioskAuth", "PushBatch", "invalid_reason", "push", "push_for_token"]
+
 _ID_KEYS = ("member_id", "uid_hash", "listing_id", "exchange_id", "workshop_id")
-
-
-@dataclass(frozen=True)
-class KioskAuth:
-    kiosk_id: str
-    name: str
-    collective_id: str
-    network_id: str
 
 
 @dataclass
@@ -107,27 +105,120 @@ def _same_envelope(stored: Any, event: Envelope) -> bool:
     )
 
 
+class PushBatch:
+    """A kiosk's events, checked and turned into rows before the write transaction: SQLite has one writer
+    at a time, so nothing that needs no database is done while holding it."""
+
+    def __init__(self, events: list[Envelope], skew_ms: int | None) -> None:
+        self.events = events
+        self.skew_ms = skew_ms
+        self.received_at = iso(utcnow())
+        self.prepared = [_prepare(event, skew_ms, self.received_at) for event in events]
+
+    def store(self, conn: Connection, kiosk: KioskAuth, last_seq: int | None = None) -> list[Result]:
+        """Store the batch for `kiosk`. `last_seq`: its collective's hub sequence, when the caller already
+        read (and locked) it in this transaction."""
+        for event in self.events:
+            if event.kiosk_id != kiosk.kiosk_id:
+                raise HubError(403, ErrorCode.FORBIDDEN, "Ces évènements viennent d’une autre borne.")
+        if not self.events:
+            return []
+        if last_seq is None:
+            last_seq = _lock_last_seq(Sql(conn), kiosk)
+        return _store(conn, kiosk, self.events, self.prepared, last_seq, self.skew_ms, self.received_at)
+
+    def response(self, results: list[Result]) -> PushResponse:
+        answers = [
+            EventResult(id=id_, status=status, reason=reason, detail=detail, hub_seq=hub_seq)
+            for id_, status, reason, detail, hub_seq in results
+        ]
+        return PushResponse(results=answers, hub_time=iso(utcnow()), skew_ms=self.skew_ms)
+
+
 def push(db: Database, kiosk: KioskAuth, events: list[Envelope], skew_ms: int | None) -> PushResponse:
-    for event in events:
+    for event in events:  # before any work
         if event.kiosk_id != kiosk.kiosk_id:
             raise HubError(403, ErrorCode.FORBIDDEN, "Ces évènements viennent d’une autre borne.")
-    received_at = iso(utcnow())
-    # Checks and rows that need no database are made before the write lock: SQLite has one writer at a time.
-    prepared = [_prepare(kiosk, event, skew_ms, received_at) for event in events]
-
-    def work(conn: Connection) -> list[EventResult]:
-        return _store(conn, kiosk, events, prepared, skew_ms, received_at)
-
-    results = db.write_retrying(work) if events else []
-    return PushResponse(results=results, hub_time=iso(utcnow()), skew_ms=skew_ms)
+    batch = PushBatch(events, skew_ms)
+    results = db.write_retrying(lambda conn: batch.store(conn, kiosk)) if events else []
+    return batch.response(results)
 
 
-def _prepare(
-    kiosk: KioskAuth, event: Envelope, skew_ms: int | None, received_at: str
-) -> tuple[Reason, str] | dict[str, Any]:
-    """The reason a new event would be rejected, or its row (hub `seq` still to be assigned)."""
+async def push_for_token(
+    db: Database, token: str, events: list[Envelope], skew_ms: int | None, check: Callable[[KioskAuth], None]
+) -> str:
+    """`push` for the kiosk of `token` (401 otherwise; then `check`, which may refuse it), as the JSON text
+    of its `PushResponse`. The token is checked inside the push's own write transaction."""
+
+    def work(conn: Connection) -> list[Result]:
+        kiosk, last_seq = kiosk_and_last_seq(conn, token, lock=bool(events))
+        check(kiosk)
+        return batch.store(conn, kiosk, last_seq)
+
+    batch = PushBatch(events, skew_ms)
+    if events:
+        results = await db.write_async(work)
+    else:  # nothing to write: a read is enough
+        results = await db.read_async(work)
+    return push_json(results, iso(utcnow()), skew_ms)
+
+
+def _prepare(event: Envelope, skew_ms: int | None, received_at: str) -> tuple[Reason, str] | dict[str, Any]:
+    """The reason a new event would be rejected, or its row (collective and hub `seq` still to be set)."""
     problem = invalid_reason(event)
-    return problem if problem is not None else _row(kiosk, event, 0, skew_ms, received_at)
+    return problem if problem is not None else _row(event, skew_ms, received_at)
+
+
+_EVENT_COLUMNS = (
+    "collective_id",
+    "seq",
+    "id",
+    "type",
+    "schema",
+    "kiosk_id",
+    "kiosk_seq",
+    "occurred_at",
+    "hlc",
+    "clock_synced",
+    "payload",
+    "received_at",
+    "skew_ms",
+    "corrected_at",
+    "flags",
+    "member_id",
+    "redacted",
+    "change_json",
+)
+_event_values = itemgetter(*_EVENT_COLUMNS)
+
+
+class _Stored(NamedTuple):
+    """An event already stored under an id the batch sends again."""
+
+    id: str
+    seq: int
+    type: str
+    schema: int
+    kiosk_id: str
+    kiosk_seq: int
+    occurred_at: str
+    hlc: str
+    clock_synced: Any
+    payload: str
+
+
+_STORED_SQL = "SELECT " + ", ".join(_Stored._fields) + " FROM events"
+
+
+def _lock_last_seq(sql: Sql, kiosk: KioskAuth) -> int:
+    # The collective row lock serialises pushes of one collective, so hub sequences commit in order
+    # and a pull that saw `last_seq` can never miss a lower one committed later.
+    locked = " FOR UPDATE" if sql.postgres else ""  # SQLite: one writer at a time anyway
+    found = sql.first("SELECT last_seq FROM collectives WHERE id = ?" + locked, (kiosk.collective_id,))
+    if found is None:
+        raise NoResultFound(f"collective {kiosk.collective_id}")
+    last_seq: int = found[0]
+    return last_seq
 
 
 def _store(
@@ -135,27 +226,29 @@ def _store(
     kiosk: KioskAuth,
     events: list[Envelope],
     prepared: list[tuple[Reason, str] | dict[str, Any]],
+    last_seq: int,
     skew_ms: int | None,
     received_at: str,
-) -> list[EventResult]:
-    # The collective row lock serialises pushes of one collective, so hub sequences commit in order
-    # and a pull that saw `last_seq` can never miss a lower one committed later.
-    last_seq = conn.execute(
-        select(t.collectives.c.last_seq).where(t.collectives.c.id == kiosk.collective_id).with_for_update()
-    ).scalar_one()
-    _check_collectives(conn, kiosk, events)
-    ids = list({event.id for event in events})
-    known = {row.id: row for row in conn.execute(select(t.events).where(t.events.c.id.in_(ids)))}
-    seqs = list({event.seq for event in events})
-    taken: dict[int, str] = {
-        row.kiosk_seq: row.id
-        for row in conn.execute(
-            select(t.events.c.kiosk_seq, t.events.c.id).where(
-                t.events.c.kiosk_id == kiosk.kiosk_id, t.events.c.kiosk_seq.in_(seqs)
-            )
-        )
-    }
-    results: list[EventResult] = []
+) -> list[Result]:
+    sql = Sql(conn)
+    _check_collectives(sql, kiosk, events)
+    ids, seqs = {event.id for event in events}, {event.seq for event in events}
+    # One statement, two indexed look-ups: events already stored under these ids, and this kiosk's
+    # events already stored under these seqs.
+    stored_rows = sql.rows(
+        f"{_STORED_SQL} WHERE id IN ({marks(len(ids))}) UNION ALL"
+        f" {_STORED_SQL} WHERE kiosk_id = ? AND kiosk_seq IN ({marks(len(seqs))})",
+        [*ids, kiosk.kiosk_id, *seqs],
+    )
+    known: dict[str, _Stored] = {}
+    taken: dict[int, str] = {}
+    for values in stored_rows:
+        before = _Stored(*values)
+        if before.id in ids:
+            known[before.id] = before
+        if before.kiosk_id == kiosk.kiosk_id and before.kiosk_seq in seqs:
+            taken[before.kiosk_seq] = before.id
+    results: list[Result] = []
     fresh: dict[str, _New] = {}
     for event, ready in zip(events, prepared, strict=True):
         stored = known.get(event.id)
@@ -165,45 +258,35 @@ def _store(
             )
             hub_seq = stored.seq if stored is not None else fresh[event.id].row["seq"]
             results.append(
-                EventResult(id=event.id, status=Outcome.DUPLICATE, hub_seq=hub_seq)
+                (event.id, Outcome.DUPLICATE, None, "", hub_seq)
                 if same
-                else EventResult(id=event.id, status=Outcome.REJECTED, reason=Reason.CONFLICT)
+                else (event.id, Outcome.REJECTED, Reason.CONFLICT, "", None)
             )
             continue
         if event.seq in taken:
-            results.append(
-                EventResult(
-                    id=event.id,
-                    status=Outcome.REJECTED,
-                    reason=Reason.SEQ_REUSED,
-                    detail=f"seq {event.seq} = {taken[event.seq]}",
-                )
-            )
+            detail = f"seq {event.seq} = {taken[event.seq]}"
+            results.append((event.id, Outcome.REJECTED, Reason.SEQ_REUSED, detail, None))
             continue
         if isinstance(ready, tuple):
             reason, detail = ready
-            results.append(EventResult(id=event.id, status=Outcome.REJECTED, reason=reason, detail=detail))
+            results.append((event.id, Outcome.REJECTED, reason, detail, None))
             continue
         last_seq += 1
         taken[event.seq] = event.id
         # a copy: `effects.apply` edits rows, and a retried transaction starts again from `prepared`
-        fresh[event.id] = _New(event, dict(event.payload), {**ready, "seq": last_seq})
-        # built from values checked above: no validation pass per event (500 of them per batch)
-        results.append(EventResult.model_construct(id=event.id, status=Outcome.ACCEPTED, hub_seq=last_seq))
+        row = {**ready, "collective_id": kiosk.collective_id, "seq": last_seq}
+        fresh[event.id] = _New(event, dict(event.payload), row)
+        results.append((event.id, Outcome.ACCEPTED, None, "", last_seq))
     if fresh:
         batch = list(fresh.values())
         effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)
         for new in batch:  # after `apply`: payloads and flags are final now
             new.row["change_json"] = change_json(new.row)
-        conn.execute(insert(t.events), [new.row for new in batch])
+        sql.insert("events", _EVENT_COLUMNS, [_event_values(new.row) for new in batch])
         effects.record_taps(conn, kiosk.network_id, batch)
-        conn.execute(
-            update(t.collectives).where(t.collectives.c.id == kiosk.collective_id).values(last_seq=last_seq)
-        )
-    conn.execute(
-        update(t.kiosks)
-        .where(t.kiosks.c.id == kiosk.kiosk_id)
-        .values(last_seen_at=received_at, skew_ms=skew_ms)
+        sql.run("UPDATE collectives SET last_seq = ? WHERE id = ?", (last_seq, kiosk.collective_id))
+    sql.run(
+        "UPDATE kiosks SET last_seen_at = ?, skew_ms = ? WHERE id = ?", (received_at, skew_ms, kiosk.kiosk_id)
     )
     return results
 
@@ -216,7 +299,7 @@ def _same_fresh(new: _New, event: Envelope) -> bool:
     )
 
 
-def _check_collectives(conn: Connection, kiosk: KioskAuth, events: list[Envelope]) -> None:
+def _check_collectives(sql: Sql, kiosk: KioskAuth, events: list[Envelope]) -> None:
     """A payload naming another collective of this hub is an attempt to write there: 403.
 
     Collective ids the hub does not know are let through: a kiosk that ran standalone before pairing
@@ -228,17 +311,13 @@ def _check_collectives(conn: Connection, kiosk: KioskAuth, events: list[Envelope
         if isinstance(event.payload.get("collective_id"), str)
         and event.payload["collective_id"] != kiosk.collective_id
     }
-    if named and conn.execute(select(t.collectives.c.id).where(t.collectives.c.id.in_(named))).first():
+    if named and sql.first(f"SELECT id FROM collectives WHERE id IN ({marks(len(named))})", list(named)):
         raise HubError(403, ErrorCode.FORBIDDEN, "Une borne n’écrit que dans son propre collectif.")
 
 
-def _row(
-    kiosk: KioskAuth, event: Envelope, seq: int, skew_ms: int | None, received_at: str
-) -> dict[str, Any]:
+def _row(event: Envelope, skew_ms: int | None, received_at: str) -> dict[str, Any]:
     member_id = event.payload.get("member_id") if event.type in REDACTABLE_TYPES else None
     return {
-        "collective_id": kiosk.collective_id,
-        "seq": seq,
         "id": event.id,
         "type": event.type,
         "schema": event.schema_,

@@ -144,3 +144,46 @@ unknown_taps = Table(
     Column("resolved_at", String(40), nullable=True),
     Index("unknown_taps_card", "network_id", "uid_hash"),
 )
+
+# Issue 8, elections and draws (hub/governance.py, hub/governance_events.py) -------------------------------
+# The sign-in register and the ballot box are two tables that share nothing but the election: no time, no
+# kiosk, no order. A ballot's id is random (uuid4), the box is a WITHOUT ROWID table keyed by it on SQLite,
+# and each vote writes the election's whole box again in id order (hub/governance.py `_put_in_box`), so
+# neither the rows' place nor PostgreSQL's `xmin` tells which ballot came with which register row.
+
+hub_elections = Table(
+    "hub_elections",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=False),
+    Column("mode", String(8), nullable=False),  # "kiosk" (one booth kiosk) or "hub" (ballots sent here)
+    Column("status", String(16), nullable=False),  # "announced" or "closed"
+    Column("opens_at", String(40), nullable=False),
+    Column("closes_at", String(40), nullable=False),
+    Column("candidates", Text, nullable=False, server_default="[]"),  # member ids, JSON list
+)
+
+hub_election_register = Table(
+    "hub_election_register",
+    metadata,
+    Column("election_id", String(64), ForeignKey("hub_elections.id"), primary_key=True),
+    Column("member_id", String(64), primary_key=True),
+)
+
+hub_ballot_box = Table(
+    "hub_ballot_box",
+    metadata,
+    Column("ballot_id", String(64), primary_key=True),
+    Column("election_id", String(64), ForeignKey("hub_elections.id"), nullable=False),
+    Column("grades", Text, nullable=False),  # {candidate member id: grade 0..6}, JSON
+    Index("hub_ballot_box_election", "election_id"),
+    sqlite_with_rowid=False,
+)
+
+hub_draw_records = Table(
+    "hub_draw_records",
+    metadata,
+    Column("draw_id", String(64), primary_key=True),
+    Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=False),
+    Column("record", Text, nullable=False),  # the published record of `draw.performed`, canonical JSON
+)

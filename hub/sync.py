@@ -1,21 +1,25 @@
-"""Authentication of kiosks, pairing, and pull (push is in `hub.ingest`)."""
+"""Pairing, pull, and `authenticate` for the declared routes (push is in `hub.ingest`, the token check in
+`hub.auth`)."""
 
 from __future__ import annotations
 
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from json.encoder import encode_basestring as _text  # a JSON string, non-ASCII kept (as pydantic writes it)
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import NoResultFound, OperationalError
 
 from hub import schema as t
+from hub.auth import KioskAuth, bearer_token, kiosk_and_last_seq, kiosk_of
 from hub.db import Database
 from hub.errors import HubError
-from hub.ingest import KioskAuth
-from hub.util import iso, new_token, same_secret, secret_hash, utcnow
+from hub.sql import Sql, marks
+from hub.util import iso, new_token, secret_hash, utcnow
 from hub.wire import change_json
 from sync_client.protocol import (
     HUB_ONLY_SCHEMAS,
@@ -33,25 +37,10 @@ PAIR_MAX_FAILURES = 10  # per client address and window: a 50-bit code cannot be
 
 
 def authenticate(db: Database, authorization: str | None) -> KioskAuth:
-    scheme, _, token = (authorization or "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise HubError(401, ErrorCode.UNAUTHORIZED, "Jeton de borne absent.")
-    token_hash = secret_hash(token)
+    """The kiosk whose token `authorization` ("Bearer …") carries, or 401."""
+    token = bearer_token(authorization)
     with db.read() as conn:
-        row = conn.execute(
-            select(t.kiosks, t.collectives.c.network_id)
-            .join(t.collectives, t.collectives.c.id == t.kiosks.c.collective_id)
-            .where(t.kiosks.c.token_hash == token_hash)
-        ).first()
-    # The lookup is by hash (no timing signal about the token itself); the comparison is constant-time anyway.
-    if row is None or not same_secret(row.token_hash, token):
-        raise HubError(401, ErrorCode.UNAUTHORIZED, "Jeton de borne inconnu.")
-    if row.revoked_at is not None:
-        raise HubError(
-            401, ErrorCode.KIOSK_REVOKED, "Cette borne a été révoquée sur le hub : appairez-la à nouveau."
-        )
-    return KioskAuth(row.id, row.name, row.collective_id, row.network_id)
+        return kiosk_of(conn, token)
 
 
 def pull(db: Database, kiosk: KioskAuth, cursor: int, limit: int) -> PullResponse:
@@ -68,10 +57,31 @@ def pull_json(db: Database, kiosk: KioskAuth, cursor: int, limit: int) -> str:
     Decoding rows into models and encoding them again was most of a pull's cost on the hub (200 kiosks
     pulling at once). A test checks that both give the same `PullResponse`.
     """
-    rows, next_cursor, has_more = _pull_rows(db, kiosk, cursor, limit, columns=_WIRE_COLUMNS)
-    missing = [row.pk for row in rows if row.change_json is None]
-    rebuilt = _rebuild_changes(db, missing) if missing else {}
-    changes = ",".join(row.change_json or rebuilt[row.pk] for row in rows)
+    with db.read() as conn:
+        rows, next_cursor, has_more = _wire_rows(conn, kiosk, cursor, limit, None)
+    missing = [pk for pk, _seq, text in rows if text is None]
+    return _pull_text(rows, _rebuild_changes(db, missing) if missing else {}, next_cursor, has_more)
+
+
+async def pull_for_token(
+    db: Database, token: str, cursor: int, limit: int, check: Callable[[KioskAuth], None]
+) -> str:
+    """`pull_json` for the kiosk of `token` (401 otherwise; then `check`, which may refuse it), read in
+    the same transaction as its changes, from the event loop (`Database.read_async`)."""
+
+    def read(conn: Connection) -> tuple[list[tuple[Any, ...]], int, bool]:
+        kiosk, last = kiosk_and_last_seq(conn, token)  # the high-water mark first (see _wire_rows)
+        check(kiosk)
+        return _wire_rows(conn, kiosk, cursor, limit, last)
+
+    rows, next_cursor, has_more = await db.read_async(read)
+    missing = [pk for pk, _seq, text in rows if text is None]
+    rebuilt = await to_thread.run_sync(_rebuild_changes, db, missing) if missing else {}
+    return _pull_text(rows, rebuilt, next_cursor, has_more)
+
+
+def _pull_text(rows: list[tuple[Any, ...]], rebuilt: dict[int, str], next_cursor: int, has_more: bool) -> str:
+    changes = ",".join(text or rebuilt[pk] for pk, _seq, text in rows)
     more = "true" if has_more else "false"
     return (
         f'{{"changes":[{changes}],"cursor":{int(next_cursor)},"has_more":{more},'
@@ -79,7 +89,29 @@ def pull_json(db: Database, kiosk: KioskAuth, cursor: int, limit: int) -> str:
     )
 
 
-_WIRE_COLUMNS = (t.events.c.pk, t.events.c.seq, t.events.c.change_json)
+_HIDDEN = list(HUB_ONLY_SCHEMAS)
+_WIRE_SQL = (
+    "SELECT pk, seq, change_json FROM events WHERE collective_id = ? AND seq > ? AND seq <= ?"
+    f" AND kiosk_id <> ? AND type NOT IN ({marks(len(_HIDDEN))}) ORDER BY seq LIMIT ?"
+)
+
+
+def _wire_rows(
+    conn: Connection, kiosk: KioskAuth, cursor: int, limit: int, last: int | None
+) -> tuple[list[tuple[Any, ...]], int, bool]:
+    """`_pull_rows` in hand-written SQL, for `pull_json` (the test compares the two answers).
+    `last`: the collective's `last_seq`, when already read in this transaction."""
+    sql = Sql(conn)
+    if last is None:
+        # Read the high-water mark first: every sequence up to it is committed (see ingest._store).
+        found = sql.first("SELECT last_seq FROM collectives WHERE id = ?", (kiosk.collective_id,))
+        if found is None:
+            raise NoResultFound(f"collective {kiosk.collective_id}")
+        last = int(found[0])
+    rows = sql.rows(_WIRE_SQL, (kiosk.collective_id, cursor, last, kiosk.kiosk_id, *_HIDDEN, limit + 1))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1][1] if has_more else last, has_more
 
 
 def _rebuild_changes(db: Database, pks: list[int]) -> dict[int, str]:

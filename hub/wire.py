@@ -1,9 +1,11 @@
-"""One stored event as the JSON text of a pull `Change`, written once when the event is stored.
+"""The answers of push and pull as JSON text, written without the protocol models.
 
-A pull answer is then the join of stored strings: no row decoding, no per-field encoding. Building this
+One stored event as the JSON text of a pull `Change` is written once, when the event is stored: a pull
+answer is then the join of stored strings, with no row decoding and no per-field encoding. Building this
 text for every change of every pull was most of the hub's CPU when 200 kiosks pulled at once. The text is
 rebuilt (set to NULL, then rebuilt on read) when the row changes afterwards: erasure redacts payloads.
-tests/hub/test_pull_json.py checks it against the `PullResponse` model.
+A push answer's results likewise (a model per event cost more than storing the event).
+tests/hub/test_pull_json.py checks both texts against the `PullResponse` and `PushResponse` models.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from json.encoder import encode_basestring as _text  # a JSON string, non-ASCII kept (as pydantic writes it)
 from typing import Any
+
+from sync_client.protocol import Outcome, Reason
+
+# One event's answer: id, status, reason, detail, hub_seq (the fields of `EventResult`, in its order).
+Result = tuple[str, Outcome, Reason | None, str, int | None]
 
 
 def change_json(row: Mapping[Any, Any]) -> str:
@@ -23,3 +30,15 @@ def change_json(row: Mapping[Any, Any]) -> str:
         f'"received_at":{_text(row["received_at"])},"corrected_at":{_text(row["corrected_at"])},'
         f'"flags":{row["flags"]}}}'
     )
+
+
+def push_json(results: list[Result], hub_time: str, skew_ms: int | None) -> str:
+    """`PushResponse(results=…, hub_time=…, skew_ms=…).model_dump_json()`, written directly."""
+    answers = ",".join(
+        f'{{"id":{_text(id_)},"status":"{status.value}",'
+        f'"reason":{"null" if reason is None else _text(reason.value)},"detail":{_text(detail)},'
+        f'"hub_seq":{"null" if hub_seq is None else int(hub_seq)}}}'
+        for id_, status, reason, detail, hub_seq in results
+    )
+    skew = "null" if skew_ms is None else int(skew_ms)
+    return f'{{"results":[{answers}],"hub_time":{_text(hub_time)},"skew_ms":{skew}}}'

@@ -72,6 +72,23 @@ class PostgresCluster:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the cluster (the benchmark's figures): its postmaster, its live server
+        processes, and those that ended (the postmaster's children times, once it has reaped them)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for proc in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(proc) == postmaster:
+                total += sum(int(f) for f in fields[11:15]) / ticks  # utime, stime, cutime, cstime
+            elif int(fields[1]) == postmaster:
+                total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
