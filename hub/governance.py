@@ -306,13 +306,27 @@ def public_election(election_id: PathId, request: Request) -> Response:
 )
 def public_draw(draw_id: PathId, request: Request) -> Response:
     """The published record of a draw (`kiosk-hub draw verify FILE` recomputes it)."""
+    return _draw_document(request, draw_id, "record", "Pas de tirage publié sous ce numéro.")
+
+
+@router.get(
+    f"{API_PREFIX}/public/draws/{{draw_id}}/frozen",
+    response_model=dict[str, Any],
+    responses={404: {"model": ErrorBody}},
+)
+def public_frozen_pool(draw_id: PathId, request: Request) -> Response:
+    """The pool as frozen at the cut-off — its hash, counts per category and, with quotas, the panels and
+    each ticket's chance — published before the public randomness exists, so nobody can choose them after."""
+    return _draw_document(request, draw_id, "frozen", "Pas de liste figée publiée sous ce numéro.")
+
+
+def _draw_document(request: Request, draw_id: str, column: str, missing: str) -> Response:
+    table = t.hub_draw_records
     with _db(request).read() as conn:
-        record = conn.execute(
-            select(t.hub_draw_records.c.record).where(t.hub_draw_records.c.draw_id == draw_id)
-        ).scalar()
-    if record is None:
-        return Refusal(404, BallotCode.NOT_FOUND, "Pas de tirage publié sous ce numéro.").response()
-    return Response(record, media_type="application/json")
+        text = conn.execute(select(table.c[column]).where(table.c.draw_id == draw_id)).scalar()
+    if text is None:
+        return Refusal(404, BallotCode.NOT_FOUND, missing).response()
+    return Response(text, media_type="application/json")
 
 
 # Helpers ---------------------------------------------------------------------------------------------

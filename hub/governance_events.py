@@ -11,7 +11,8 @@ kiosk of another version, an election the hub never heard of) is skipped here, n
 - `election.closed` → status "closed"; a booth kiosk's box (mode "kiosk") joins the hub's box so the result
   can be published here too; in mode "hub", a box of fewer than PUBLISH_MIN_VOTERS ballots is destroyed, as
   the kiosk destroys its own: too few voters to keep the secret;
-- `draw.performed` → `hub_draw_records`, served to anyone (`GET /api/v1/public/draws/{id}`).
+- `draw.frozen` / `draw.performed` → `hub_draw_records`, served to anyone: the frozen pool (its hash,
+  counts and panels) before the seed exists, then the record (`GET /api/v1/public/draws/{id}[/frozen]`).
 """
 
 from __future__ import annotations
@@ -178,17 +179,27 @@ def _booth_box(candidates: list[str], ballots: Any) -> dict[str, dict[str, int]]
 
 def _draw_performed(conn: Connection, collective_id: str, p: dict[str, Any]) -> None:
     record = p.get("record")
-    if not _is_id(p.get("draw_id")) or not isinstance(record, dict):
-        return
-    known = conn.execute(
-        select(t.hub_draw_records.c.draw_id).where(t.hub_draw_records.c.draw_id == p["draw_id"])
-    )
-    if known.first() is None:
-        conn.execute(
-            insert(t.hub_draw_records).values(
-                draw_id=p["draw_id"], collective_id=collective_id, record=canonical(record)
-            )
-        )
+    if _is_id(p.get("draw_id")) and isinstance(record, dict):
+        _keep_draw(conn, collective_id, p["draw_id"], "record", canonical(record))
+
+
+# What a frozen pool publishes before the seed exists (never a ticket's answers: they are not in the event).
+FROZEN_KEYS = ("draw_id", "pool_hash", "tickets", "category_counts", "panels_hash", "panels", "probabilities")
+
+
+def _draw_frozen(conn: Connection, collective_id: str, p: dict[str, Any]) -> None:
+    if _is_id(p.get("draw_id")) and isinstance(p.get("pool_hash"), str):
+        _keep_draw(conn, collective_id, p["draw_id"], "frozen", canonical({k: p.get(k) for k in FROZEN_KEYS}))
+
+
+def _keep_draw(conn: Connection, collective_id: str, draw_id: str, column: str, text: str) -> None:
+    """The first frozen pool and the first record of a draw are kept: a fact published is not rewritten."""
+    table = t.hub_draw_records
+    known = conn.execute(select(table.c[column]).where(table.c.draw_id == draw_id)).first()
+    if known is None:
+        conn.execute(insert(table).values(draw_id=draw_id, collective_id=collective_id, **{column: text}))
+    elif known[0] is None:
+        conn.execute(update(table).where(table.c.draw_id == draw_id).values(**{column: text}))
 
 
 _HANDLERS: dict[str, Callable[[Connection, str, dict[str, Any]], None]] = {
@@ -197,5 +208,6 @@ _HANDLERS: dict[str, Callable[[Connection, str, dict[str, Any]], None]] = {
     "election.candidate_withdrawn": _candidacy(standing=False),
     "election.voter_signed": _voter_signed,
     "election.closed": _closed,
+    "draw.frozen": _draw_frozen,
     "draw.performed": _draw_performed,
 }

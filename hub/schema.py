@@ -185,5 +185,7 @@ hub_draw_records = Table(
     metadata,
     Column("draw_id", String(64), primary_key=True),
     Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=False),
-    Column("record", Text, nullable=False),  # the published record of `draw.performed`, canonical JSON
+    Column("record", Text, nullable=True),  # the published record of `draw.performed`, canonical JSON
+    # The frozen pool of `draw.frozen` (hash, counts, panels): published before the seed exists.
+    Column("frozen", Text, nullable=True),
 )

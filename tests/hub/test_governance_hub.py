@@ -338,15 +338,21 @@ def test_a_performed_draw_is_served_to_anyone_and_verified(
     for n in range(5):
         draws.volunteer(draw.id, a.member(f"Volontaire {n}"), None)
     a.clock.offset = ON
-    draws.freeze(librarian, draw.id)
+    frozen = draws.freeze(librarian, draw.id)
+    url = f"{hub.url}/api/v1/public/draws/{draw.id}"
+    assert requests.get(f"{url}/frozen", timeout=5).status_code == 404  # not pushed yet
+    a.sync()
+    # The frozen pool is public before the seed exists: its hash, and the tickets drawn from later.
+    pool = requests.get(f"{url}/frozen", timeout=5)
+    assert pool.status_code == 200 and pool.json()["pool_hash"] == frozen.pool_hash
+    assert len(pool.json()["tickets"]) == 5 and requests.get(url, timeout=5).status_code == 404
     record = draws.perform(librarian, draw.id, "3 5 2")
     a.clock.offset = timedelta(0)
-    url = f"{hub.url}/api/v1/public/draws/{draw.id}"
-    assert requests.get(url, timeout=5).status_code == 404  # not pushed yet
     a.sync()
     served = requests.get(url, timeout=5)  # no token: anyone may check
     assert served.status_code == 200 and served.json() == record
     assert verify_record(served.json(), draws.pool_file(draw.id)) == []
+    assert requests.get(f"{url}/frozen", timeout=5).json() == pool.json()  # kept as published
     assert requests.get(f"{hub.url}/api/v1/public/draws/{uuid.uuid4()}", timeout=5).status_code == 404
 
 

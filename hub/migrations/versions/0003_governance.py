@@ -45,7 +45,8 @@ def upgrade() -> None:
         "hub_draw_records",
         sa.Column("draw_id", sa.String(64), primary_key=True),
         sa.Column("collective_id", sa.String(64), sa.ForeignKey("collectives.id"), nullable=False),
-        sa.Column("record", sa.Text(), nullable=False),
+        sa.Column("record", sa.Text(), nullable=True),
+        sa.Column("frozen", sa.Text(), nullable=True),
     )
 
 
