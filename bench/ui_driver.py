@@ -271,8 +271,9 @@ class SyncLoad:
         report(
             "frames",
             intervals_ns=self.frames.intervals_ns(),
-            # the first ones: until the sync's outcome reached the shell
-            during_sync=sum(1 for stamp in stamps[1:] if synced is None or stamp <= synced * 1e9),
+            # the first ones: every frame begun before the sync's outcome reached the shell (a short
+            # sync that ends within the first frame still has that frame)
+            during_sync=sum(1 for stamp in stamps[:-1] if synced is None or stamp <= synced * 1e9),
             drawn=self.frames.drawn,
             seconds=end - start,
             taps=self.taps,

@@ -101,8 +101,19 @@ def test_migration_v4_counts_an_existing_history(
     expected_dates = rows(
         services, "SELECT exchange_id, position, occurred_at FROM exchange_participants ORDER BY 1, 2"
     )
-    # Back to what a V3 kiosk had: none of what V4 (and V5, member passes; V6, interests; V7, PINs) add.
+    # Back to what a V3 kiosk had: none of what V4 (and V5, member passes; V6, interests; V7, PINs; V8,
+    # draws and elections) add.
     with services.store.transaction() as conn:
+        for table in (
+            "ballot_box",
+            "election_register",
+            "election_candidates",
+            "elections",
+            "draw_records",
+            "draw_volunteers",
+            "draws",
+        ):
+            conn.execute(f"DROP TABLE {table}")
         conn.execute("DROP TABLE admin_pins")
         conn.execute("DROP TABLE admin_pin_failures")
         conn.execute("ALTER TABLE listings DROP COLUMN hidden_reason")
