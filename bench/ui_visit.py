@@ -1,8 +1,10 @@
 """The scripted visit of the memory figure: what members and passers-by do at the kiosk, over and over.
 
-Each interaction is one real input: a `UnitTestTouch` down and up at the actual widget's window position
-(through the whole widget tree, overlays included), a key of the on-screen keyboard, or a demo card on
-the demo's simulated reader (the app's EventPump turns it into the shell call, as in `kiosk run --demo`).
+Each interaction is one real input: a touch down and up at the actual widget's window position, through
+Kivy's event loop as a touchscreen's (the whole widget tree, overlays included), a key of the on-screen
+keyboard, or a demo card on the demo's simulated reader (the app's EventPump turns it into the shell call,
+as in `kiosk run --demo`). The touch is `finger`: what Kivy's `UnitTestTouch` does, without importing
+pytest with it (~13 MB the kiosk never loads, which the memory figure must not count).
 Three rounds repeat, each starting and ending on Accueil:
 
 1. a member taps their card → the savoirs board → a theme → a listing (its QR) → back → back → « Terminer »;
@@ -24,6 +26,7 @@ import string
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -151,9 +154,8 @@ class VisitScript:
         """A finger down and up. An error in the app goes to Kivy's ExceptionManager, as in the main loop:
         the kiosk's RecoveryHandler takes it back to Accueil, and the visit notes it and goes on."""
         from kivy.base import ExceptionManager
-        from kivy.tests.common import UnitTestTouch
 
-        touch = UnitTestTouch(x, y)
+        touch = finger(x, y)
         try:
             touch.touch_down()
             touch.touch_up()
@@ -329,6 +331,38 @@ class VisitScript:
         from screens.tr import tr
 
         return lambda: tr.language == language
+
+
+def finger(x: float, y: float) -> Any:
+    """A touch at window position (x, y) whose `touch_down` / `touch_up` go through Kivy's event loop
+    (`EventLoop.post_dispatch_input`, as the SDL and mtdev providers' touches do): the same calls as
+    `kivy.tests.common.UnitTestTouch`, whose module imports pytest and unittest (~13 MB of RSS)."""
+    from kivy.base import EventLoop
+
+    window = EventLoop.window
+    relative = {"x": x / (window.width - 1.0), "y": y / (window.height - 1.0)}
+    touch = _finger_class()("bench", 99, relative, is_touch=True, type_id="touch")
+    touch.profile = ["pos"]
+    return touch
+
+
+@cache
+def _finger_class() -> type:
+    from kivy.base import EventLoop
+    from kivy.input.motionevent import MotionEvent
+
+    class Finger(MotionEvent):  # type: ignore[misc]  # Kivy is untyped
+        def depack(self, args: dict[str, float]) -> None:
+            self.sx, self.sy = args["x"], args["y"]  # relative to the window, as providers give them
+            super().depack(args)
+
+        def touch_down(self) -> None:
+            EventLoop.post_dispatch_input("begin", self)
+
+        def touch_up(self) -> None:
+            EventLoop.post_dispatch_input("end", self)
+
+    return Finger
 
 
 def frames(count: int) -> Callable[[], bool]:

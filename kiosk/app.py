@@ -55,6 +55,9 @@ LARGER_TEXT_ENV = "KIOSK_LARGER_TEXT"
 LARGER_TEXT_SCALE = 1.25
 DRAIN_SECONDS = 0.05
 DRAIN_BUDGET = 20  # events per tick: a burst (sync statuses, a card held) never stalls a frame
+# After the first frame: Accueil has made member home ahead by then (screens/accueil.py, 0.3 s), and what the
+# kiosk keeps for good is set aside from the cycle collector (screens/memory.py)
+SET_ASIDE_SECONDS = 1.0
 
 
 def text_scale(environ: Mapping[str, str], larger_text: bool = False) -> float:
@@ -340,6 +343,8 @@ class KioskRuntime:
                 poll = Clock.schedule_interval(self._sync_when_clock_synced, CLOCK_POLL_SECONDS)
                 self._handlers.append(poll.cancel)
             Clock.schedule_once(self._preload_sounds, 0)  # a frame of its own (~80 ms: the audio device)
+            set_aside = Clock.schedule_once(self._set_aside_long_lived, SET_ASIDE_SECONDS)
+            self._handlers.append(set_aside.cancel)
 
     def _sync_when_clock_synced(self, _dt: float = 0.0) -> bool:
         worker = self.sync_gate.poll()
@@ -382,6 +387,12 @@ class KioskRuntime:
             printer = self.devices.printer
             self.shell.ctx.print_slip = printer.submit if printer is not None else None
 
+    def _set_aside_long_lived(self, _dt: float = 0.0) -> None:
+        from screens import memory
+
+        if not self._stopped:
+            memory.set_aside_long_lived()
+
     def _preload_sounds(self, _dt: float = 0.0) -> None:
         if not self._stopped and self.shell is not None:
             self.shell.sounds.preload()  # the first card tap must not open the audio device
@@ -396,6 +407,9 @@ class KioskRuntime:
         self._handlers.clear()
         if self.shell is not None:
             self.shell.shutdown()
+            from screens import memory
+
+            memory.take_back_long_lived()
         self.devices.stop()
         self.ops.stop()  # STOPPING=1, the run lock released
 

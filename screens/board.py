@@ -33,7 +33,7 @@ from screens import style
 from screens.base import KioskScreen
 from screens.board_model import Board, BoardCard, Criteria, KindFilter, ReturnStack
 from screens.tr import tr
-from screens.widgets import buttons, chips, keyboard, text  # noqa: F401  (kv rules use their classes)
+from screens.widgets import buttons, chips, keyboard, manager, scroll, text  # noqa: F401  (kv rules use them)
 from screens.widgets.buttons import BigButton
 
 KV_FILE = str(Path(__file__).with_suffix(".kv"))

@@ -11,11 +11,24 @@ releases its screens (`release_screens`), and `compact` makes that real once Acc
 - freed memory goes back to the allocator, not to the system: glibc's `malloc_trim` returns its free pages
   (textures, text surfaces), once Kivy has deleted the collected textures from the GL context, which it
   does at its next frame (a software renderer keeps textures in the process's memory);
-- the on-screen keys are never released: one set for the whole kiosk (screens/widgets/keyboard.py), lent
-  to the keyboard on show; `release_screens` takes them back from a released screen;
+- the on-screen keys are not freed with a screen: one set for the whole kiosk (screens/widgets/keyboard.py),
+  lent to the keyboard on show; `release_screens` takes them back from a released screen and keeps built
+  only the letters the next person most likely types on (the kiosk's language);
 - three Kivy objects would otherwise pin a released screen: the last screen transition (it holds the screen
   it switched from), `TextInput._adjust_viewport` (see `forget_last_text_input`) and a running animation
   (see `stop_unseen_animations`).
+
+During a session, each screen change also hands back, a moment later (`give_back_soon`), the memory that
+building and drawing the new screen used only for a while: every text is rendered into a surface, copied,
+then uploaded to its texture, and those buffers, freed at once, stay in the process's heap until trimmed
+(~8 MB after a few screens; the trim itself takes ~1 ms).
+
+What the kiosk keeps for good (its modules, Accueil, member home, the on-screen keys: some 100,000 objects)
+is set aside from Python's cycle collector (`gc.freeze`) once the kiosk has started, and again after each
+session's collection (`compact` takes it all back first: nothing set aside stays once it is garbage). An
+automatic full collection otherwise walks all of them, 20 to 50 ms with the GIL held, in whichever thread
+allocates at that moment: a frame of the Kivy thread, or the sync worker while the Kivy thread waits for
+the GIL (the worst frame while a sync ran, issue 5).
 
 Costs, on the bench machine (x86, llvmpipe): building a screen again 10 to 50 ms (the record wizard
 ~80 ms), `compact` 0.1 to 0.3 s, mostly the freeing itself (kv bindings unbound, textures
@@ -40,16 +53,23 @@ from kivy.uix.widget import Widget
 log = logging.getLogger(__name__)
 
 GL_RELEASE_DELAY = 0.1  # s: a few frames, for Kivy to delete the collected textures from the GL context
+TRIM_DELAY = 0.2  # s after a screen change: its texts are rendered and drawn, their buffers freed
+
+_trim_trigger: Any = None
 
 
-def release_screens(manager: ScreenManager, wanted: Collection[str]) -> None:
-    """Remove every screen not named in `wanted` (never the one shown)."""
+def release_screens(
+    manager: ScreenManager, wanted: Collection[str], keyboard_layout: str | None = None
+) -> None:
+    """Remove every screen not named in `wanted` (never the one shown). `keyboard_layout`: the on-screen
+    keys kept built are that layout's letters only (None: every page built so far)."""
     for screen in list(manager.screens):
         if screen.name not in wanted and screen is not manager.current_screen:
             manager.remove_widget(screen)
     from screens.widgets import keyboard  # here: Accueil has none, the kiosk starts without it
 
-    keyboard.park()  # the kiosk's one set of keys leaves the released screen: kept, not freed with it
+    # the kiosk's one set of keys leaves the released screen, not freed with it
+    keyboard.park(keyboard_layout)
 
 
 def compact(manager: ScreenManager, *, at_rest: bool) -> None:
@@ -60,11 +80,36 @@ def compact(manager: ScreenManager, *, at_rest: bool) -> None:
         forget_last_text_input()
     stop_unseen_animations()
     started = time.perf_counter()
+    gc.unfreeze()  # what was set aside may be garbage by now (a keyboard page let go, a kept screen's parts)
     gc.collect()
+    gc.freeze()
     log.debug("released screens collected in %.0f ms", (time.perf_counter() - started) * 1000)
     # The textures and vertex buffers just collected are deleted by Kivy at its next frame (the GL context
     # belongs to the loop): only then is their memory free for glibc to give back.
     Clock.schedule_once(_give_back, GL_RELEASE_DELAY)
+
+
+def give_back_soon() -> None:
+    """A screen was just shown: what it used for a moment goes back to the system TRIM_DELAY later (once
+    per burst of screen changes: the trigger is not pushed back by the next one)."""
+    global _trim_trigger
+    if _malloc_trim() is None:
+        return
+    if _trim_trigger is None:
+        _trim_trigger = Clock.create_trigger(_give_back, TRIM_DELAY)
+    _trim_trigger()
+
+
+def set_aside_long_lived(_dt: float = 0.0) -> None:
+    """Once the kiosk has started (Accueil drawn, member home made ahead): set what is alive now aside from
+    the cycle collector (see above). Instant (no collection first: the start's own garbage set aside with it
+    is freed by the first session's `compact`, which takes everything back before collecting)."""
+    gc.freeze()
+
+
+def take_back_long_lived() -> None:
+    """The kiosk is closing: the cycle collector sees everything again (a test process goes on after it)."""
+    gc.unfreeze()
 
 
 def _give_back(_dt: float = 0.0) -> None:

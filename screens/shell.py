@@ -44,6 +44,8 @@ from screens.context import UiContext
 from screens.routes import ROOT_ROUTES, ROUTES
 from screens.sounds import REFUSAL, SUCCESS, Sounds
 from screens.tr import tr
+from screens.widgets import manager as _manager  # noqa: F401  (shell.kv uses its FlatScreenManager)
+from screens.widgets.keyboard_pages import layout_for
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
             self.history.append(previous)
         self.manager.current = name
         self.activity()
+        memory.give_back_soon()
 
     def back(self) -> None:
         """The previous screen as it was left (not prepared again: a wizard keeps its entries)."""
@@ -154,6 +157,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
             return
         self.manager.current = self.history.pop()
         self.activity()
+        memory.give_back_soon()
 
     def home(self) -> None:
         if self.session.member is not None:
@@ -175,7 +179,8 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         self.session.close()
         self.history.clear()
         self.go("accueil")
-        memory.release_screens(self.manager, self.keep)  # before the switch: only Accueil re-renders its text
+        # before the language switch: only Accueil re-renders its text
+        memory.release_screens(self.manager, self.keep, layout_for(self.ctx.config.kiosk.language))
         if tr.language != self.ctx.config.kiosk.language:
             tr.switch(self.ctx.config.kiosk.language)
         self._compact()  # once Accueil is drawn: the memory of the session's screens goes back

@@ -32,6 +32,7 @@ from kivy.uix.button import Button
 
 from kiosk.paths import assets_dir
 from screens import style
+from screens.widgets import text  # noqa: F401  (text.kv's <Label> rule: every text sampled nearest)
 
 ICON_DIR = assets_dir() / "icons"
 
@@ -49,21 +50,48 @@ DARK_KINDS = frozenset({"primary", "danger", "success"})  # white text → white
 DISABLED = ("surface_alt", "text_muted")
 PRESSED_DARKEN = 0.82  # a pressed face is this much darker: visible feedback, contrast only improves
 
-_icon_cache: dict[str, Texture | None] = {}
+_icon_cache: dict[tuple[str, int], Texture | None] = {}
 
 
 def icon_path(name: str, white: bool = False) -> Path:
     return ICON_DIR / f"{name}{'-white' if white else ''}.png"
 
 
-def icon_texture(name: str, white: bool = False) -> Texture | None:
-    """The icon's texture (mipmapped: icons are drawn at 128 px and shown at ~36), cached; None if the
-    name is unknown, so a typo shows a button without an icon rather than a crash."""
+def icon_texture(name: str, white: bool = False, px: int = 0) -> Texture | None:
+    """The icon's texture, cached; None if the name is unknown, so a typo shows a button without an icon
+    rather than a crash. `px`: the size it is drawn at, in pixels — the 128 px drawing is scaled down once
+    to exactly that (BigButton's 36 px at 800×480: 5 KB instead of 87 KB with mipmaps, and no mipmap
+    generation in the frame that first shows it, ~10 ms each with a software renderer). 0: the 128 px
+    drawing, mipmapped, for an icon shown at several sizes."""
     path = icon_path(name, white)
-    key = str(path)
+    key = (str(path), px)
     if key not in _icon_cache:
-        _icon_cache[key] = CoreImage(key, mipmap=True).texture if path.is_file() else None
+        if not path.is_file():
+            _icon_cache[key] = None
+        elif px <= 0:
+            _icon_cache[key] = CoreImage(str(path), mipmap=True).texture
+        else:
+            _icon_cache[key] = _scaled_texture(path, px)
     return _icon_cache[key]
+
+
+def _scaled_texture(path: Path, px: int) -> Texture:
+    # Pillow is loaded with Kivy's image loaders already; its PNG reader alone, not every format's
+    from PIL import Image, PngImagePlugin
+
+    with PngImagePlugin.PngImageFile(path) as drawing:
+        # premultiplied while scaling: no dark fringe from the transparent pixels' colour
+        scaled = drawing.convert("RGBa").resize((px, px), Image.Resampling.LANCZOS).convert("RGBA")
+    texture = Texture.create(size=(px, px), colorfmt="rgba")
+    texture.blit_buffer(scaled.transpose(Image.Transpose.FLIP_TOP_BOTTOM).tobytes(), colorfmt="rgba")
+    style.crisp(texture)  # drawn at its own size, at a whole pixel (BigButton._place_icon)
+    return texture
+
+
+def button_icon_px() -> int:
+    """The size of a button's icon, in pixels (36 at 800×480, within the 64 px touch height)."""
+    size: float = min(dp(36), dp(style.TOUCH_MIN) - 2 * dp(style.GAP))
+    return round(size)
 
 
 def _darker(rgba: tuple[float, ...], factor: float) -> list[float]:
@@ -119,13 +147,12 @@ class BigButton(Button):  # type: ignore[misc]  # Kivy is untyped
         else:
             self.edge_rgba, self.edge_width = [0.0, 0.0, 0.0, 0.0], dp(1)
         white = self.kind in DARK_KINDS and not self.disabled
-        self.icon_texture = icon_texture(self.icon, white) if self.icon else None
+        self.icon_texture = icon_texture(self.icon, white, button_icon_px()) if self.icon else None
         self.icon_rgba = [1.0, 1.0, 1.0, 0.6 if self.disabled else 1.0]
         self._refit()
 
     def _reserve_icon_space(self) -> None:
-        margin = dp(style.GAP)
-        self.icon_size = min(dp(36), dp(style.TOUCH_MIN) - 2 * margin) if self.icon_texture else 0
+        self.icon_size = button_icon_px() if self.icon_texture else 0
         gap = dp(10) if self.icon_texture and self.text else 0
         self.padding = [self.icon_size + gap, 0, 0, 0]
 

@@ -14,7 +14,9 @@ One set of keys for the whole kiosk: only one screen is on show at a time, so th
 their textures per page, a few MB per keyboard) are built once (`SharedKeys`) and lent to whichever
 `OnScreenKeyboard` is on show, just before the frame that draws it. Each screen's keyboard is a light tray
 that keeps its own state (target, page, shift, layout, « OK » label); a released screen gives the keys back
-(`park`, from screens/memory.py) instead of freeing and building them again (issue 5: memory).
+(`park`, from screens/memory.py) instead of freeing and building them again (issue 5: memory). Between
+sessions only the page the next person most likely needs stays built: the letters of the kiosk's language
+(a page is ~35 keys, ~2 MB); another page is built again when someone needs it (~30 ms).
 
 Usage (kv): `OnScreenKeyboard: target: field` or `keyboard.attach(field_a, field_b)`, which makes whichever
 field is tapped the target. `on_enter` fires on « OK » (`enter_label` renames it: « Voir », « Suivant »).
@@ -67,6 +69,13 @@ class TextField(TextInput):  # type: ignore[misc]  # Kivy is untyped
     """A big one-line text field for the on-screen keyboard (never Kivy's own virtual keyboard)."""
 
     max_chars = NumericProperty(0)  # 0: no limit
+
+    def __init__(self, **kwargs: Any) -> None:
+        # No images (the kv rule makes the field a plain white box): given here, before Kivy's TextInput rule
+        # first runs, so that its default theme atlas (a 512×512 texture, ~1 MB) is never loaded for nothing.
+        for name in ("background_normal", "background_active", "background_disabled_normal"):
+            kwargs.setdefault(name, "")
+        super().__init__(**kwargs)
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
         if self.max_chars:
@@ -137,12 +146,20 @@ class SharedKeys:
         self.holder = tray
         self.show(tray)
 
-    def park(self) -> None:
-        """Take the keys back from a tray no longer on show: its screen can be freed without them."""
+    def park(self, keep_layout: str | None = None) -> None:
+        """Take the keys back from a tray no longer on show: its screen can be freed without them.
+        `keep_layout`: then every page but that layout's letters (and the page on show, if any) is let go."""
         holder = self.holder
         if holder is not None and not on_show(holder):
             holder.clear_widgets()
             self.holder, self.keys = None, []
+        if keep_layout is None:
+            return
+        kept = {(keep_layout, "letters")}
+        if self.holder is not None:
+            kept.add(self._page_key(self.holder.layout, self.holder.page))
+        for key in [key for key in self.pages if key not in kept]:
+            del self.pages[key]  # its rows are in no tray: collected with the released screens
 
     def show(self, tray: OnScreenKeyboard) -> None:
         """The rows of the tray's page in the tray, labelled for it and laid out now (not next frame)."""
@@ -174,8 +191,12 @@ class SharedKeys:
             elif spec.action == "shift":
                 button.kind = "primary" if tray.shift else "secondary"
 
+    @staticmethod
+    def _page_key(layout: str, page: str) -> tuple[str, str]:
+        return (layout if page == "letters" else "", page)  # accents and digits: one page for both layouts
+
     def _rows(self, layout: str, page: str) -> list[KeyboardRow]:
-        key = (layout if page == "letters" else "", page)  # accents and digits: one page for both layouts
+        key = self._page_key(layout, page)
         if key not in self.pages:
             self.pages[key] = [self._build_row(specs) for specs in page_rows(layout, page)]
         return self.pages[key]
@@ -206,9 +227,10 @@ class SharedKeys:
 shared_keys = SharedKeys()
 
 
-def park() -> None:
-    """Before screens are released (screens/memory.py): the keys leave a tray that is no longer on show."""
-    shared_keys.park()
+def park(keep_layout: str | None = None) -> None:
+    """Before screens are released (screens/memory.py): the keys leave a tray that is no longer on show;
+    with `keep_layout`, only that layout's letters stay built (see `SharedKeys.park`)."""
+    shared_keys.park(keep_layout)
 
 
 def _follow_language(language: str) -> None:

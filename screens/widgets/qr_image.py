@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -61,6 +62,9 @@ class QrImage(Widget):  # type: ignore[misc]  # Widget is Any to mypy: Kivy is u
     def __init__(self, **kwargs: Any) -> None:
         self._matrix: QrMatrix | None = None
         self._texture: Texture | None = None
+        # said once the layout has settled: the sizes a widget passes through while it is laid out are not
+        # news (and a log line written on the Kivy thread at each of them costs frames)
+        self._warn = Clock.create_trigger(self._warn_if_overflowing, 0.5)
         super().__init__(**kwargs)
         with self.canvas:
             # White behind the code: the texture is opaque already, this only keeps the colour explicit
@@ -87,14 +91,7 @@ class QrImage(Widget):  # type: ignore[misc]  # Widget is Any to mypy: Kivy is u
         side = self._matrix.size_with_quiet_zone
         scale, self.fits = fit_scale(side, self.width, self.height)
         if not self.fits:
-            log.warning(
-                "QR of %d modules needs %d px at %d px/module, widget is %dx%d: it overflows",
-                side,
-                side * scale,
-                scale,
-                self.width,
-                self.height,
-            )
+            self._warn()
         self.module_px = scale
         drawn = side * scale
         # whole-pixel origin: a half-pixel offset would make nearest sampling shave one pixel row off
@@ -104,6 +101,19 @@ class QrImage(Widget):  # type: ignore[misc]  # Widget is Any to mypy: Kivy is u
             int(self.y + (self.height - drawn) // 2),
         )
         self._rect.size = (drawn, drawn)
+
+    def _warn_if_overflowing(self, *_args: object) -> None:
+        if self._matrix is None or self.fits or self.get_root_window() is None:
+            return
+        side = self._matrix.size_with_quiet_zone
+        log.warning(
+            "QR of %d modules needs %d px at %d px/module, widget is %dx%d: it overflows",
+            side,
+            side * self.module_px,
+            self.module_px,
+            self.width,
+            self.height,
+        )
 
 
 __all__ = ["QrImage", "fit_scale", "qr_texture"]

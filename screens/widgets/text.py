@@ -3,6 +3,9 @@
 `Heading`, `Body` and `Muted` wrap to their width and take the height their text needs (put them in a
 vertical BoxLayout or a ScrollView). `Tag` is the « Je propose » / « Je cherche » badge of a listing.
 `Panel` is a rounded white surface holding a group of widgets.
+
+Every label's text (Kivy's `Label` and its subclasses, buttons included) is sampled with nearest filtering:
+the `<Label>` rule in text.kv, with `style.crisp`.
 """
 
 from __future__ import annotations

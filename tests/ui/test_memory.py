@@ -41,3 +41,37 @@ def test_a_running_animation_does_not_keep_a_released_screen(kivy_window: Any) -
         assert released() is None
     finally:
         kivy_window.remove_widget(manager)
+
+
+def test_what_was_set_aside_from_the_collector_is_still_freed_once_released(kivy_window: Any) -> None:
+    """memory.set_aside_long_lived freezes what the kiosk keeps (no full collection walks it again); a
+    screen made before and released after must still be freed by compact (it takes everything back)."""
+    from kivy.uix.label import Label
+    from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+    from screens import memory
+
+    manager = ScreenManager(transition=NoTransition(), size=WINDOW_SIZE, size_hint=(None, None))
+    for name in ("accueil", "board"):
+        manager.add_widget(Screen(name=name))
+        manager.get_screen(name).add_widget(Label(text=name))
+    kivy_window.add_widget(manager)
+    try:
+        manager.current = "board"
+        render(kivy_window)
+        memory.set_aside_long_lived()
+        assert gc.get_freeze_count() > 0
+        left = weakref.ref(manager.get_screen("board"))
+        manager.current = "accueil"
+        render(kivy_window)
+        memory.release_screens(manager, {"accueil"})
+        gc.collect()
+        assert left() is not None  # frozen: an ordinary collection does not look at it
+
+        memory.compact(manager, at_rest=True)
+        assert left() is None
+        assert gc.get_freeze_count() > 0  # what is left is set aside again
+    finally:
+        memory.take_back_long_lived()
+        kivy_window.remove_widget(manager)
+    assert gc.get_freeze_count() == 0

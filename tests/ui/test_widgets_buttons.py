@@ -227,3 +227,27 @@ def on_paper_frame(show: Show, widget: Any) -> Image.Image:
     paper = on_paper(FloatLayout(size=WINDOW_SIZE, size_hint=(None, None)))
     paper.add_widget(widget)
     return show(paper)
+
+
+def test_icons_and_texts_are_textures_of_the_size_they_are_drawn_at_sampled_nearest(
+    show: Show, french: None
+) -> None:
+    """What a software renderer is spared at every frame (issue 5): an icon is scaled once to the pixels it
+    covers (no 128 px mipmapped texture, no mipmaps made in the first frame), and every text and icon is
+    sampled nearest — drawn at its own size at a whole pixel, it looks the same."""
+    from kivy.uix.label import Label
+
+    root, buttons = button_row()
+    plain = Label(text="Kivy’s own label", color=(0, 0, 0, 1))
+    root.add_widget(plain)
+    frame = show(root)
+    for name in ("primary", "secondary", "back"):
+        button = buttons[name]
+        icon = button.icon_texture
+        assert icon.size == (button.icon_size, button.icon_size) == (36, 36), name
+        assert (icon.mag_filter, icon.min_filter) == ("nearest", "nearest"), name
+        assert button.icon_pos == [int(v) for v in button.icon_pos]
+    for label in (*buttons.values(), plain):
+        assert (label.texture.mag_filter, label.texture.min_filter) == ("nearest", "nearest"), label.text
+    # still drawn: the white strokes of the primary button's icon
+    assert share_near(icon_area(frame, buttons["primary"]), (255, 255, 255)) > 0.05

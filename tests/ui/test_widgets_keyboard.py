@@ -267,3 +267,32 @@ def test_one_set_of_keys_goes_to_the_keyboard_on_show_and_each_keeps_its_own_sta
     manager.get_root_window().remove_widget(manager)
     park()
     assert shared_keys.holder is None and not pseudonym.children
+
+
+def test_between_sessions_only_the_kiosks_own_letters_stay_built(show: Show, french: None) -> None:
+    """A page is ~35 keys (~2 MB): once a session's screens are released, the pages it used are let go
+    but the letters of the kiosk's language, the page the next person most likely types on."""
+    import gc
+    import weakref
+
+    from kivy.core.window import Window
+
+    from screens.widgets.keyboard import park, shared_keys
+
+    root, _field, keyboard = typing_screen()
+    show(root)
+    azerty = key(keyboard, "a")
+    tap(key(keyboard, "123"))
+    digits = weakref.ref(key(keyboard, "0"))
+    keyboard.layout = "qwerty"
+    keyboard.page = "letters"
+    render(Window)
+    qwerty = weakref.ref(key(keyboard, "z"))
+    assert {("azerty", "letters"), ("", "digits"), ("qwerty", "letters")} <= set(shared_keys.pages)
+
+    Window.remove_widget(root)  # its screen released (screens/memory.py)
+    park(keep_layout="azerty")
+    gc.collect()
+    assert set(shared_keys.pages) == {("azerty", "letters")}
+    assert digits() is None and qwerty() is None  # freed, not only unlisted
+    assert azerty in [k for row in shared_keys.pages[("azerty", "letters")] for k in row.children]

@@ -60,3 +60,41 @@ def test_the_screens_that_change_at_each_card_use_it(kivy_window: Any) -> None:
     for screen in (AccueilScreen(), MemberHomeScreen()):
         views = [w for w in screen.walk(restrict=True) if isinstance(w, ScrollView)]
         assert views and all(isinstance(view, CalmScrollView) for view in views), type(screen).__name__
+
+
+def test_the_content_is_clipped_to_the_view_by_a_scissor_where_the_view_is_on_screen(show: Show) -> None:
+    """No stencil (two fills of the whole view at every frame): a scissor in window pixels, placed where the
+    view is drawn — here inside a RelativeLayout that moves it, as a screen does, after the first frame."""
+    from kivy.graphics import Color, Rectangle, StencilPush
+    from kivy.uix.relativelayout import RelativeLayout
+    from kivy.uix.widget import Widget
+
+    from screens.widgets.scroll import CalmScrollView
+
+    holder = RelativeLayout(size_hint=(None, None), size=(400, 300), pos=(100, 60))
+    view = CalmScrollView(size_hint=(None, None), size=(200, 100), pos=(50, 50), bar_width=0)
+    content = Widget(size_hint=(1, None), height=400)  # four times the view's height, drawn in red
+    with content.canvas:
+        Color(1, 0, 0, 1)
+        rect = Rectangle(size=(200, 400))
+    content.bind(pos=lambda w, pos: setattr(rect, "pos", pos))
+    view.add_widget(content)
+    holder.add_widget(view)
+    show(holder)
+    holder.pos = (300, 160)  # the view moves with its parent; its own pos (relative) does not change
+    from tests.ui.conftest import render
+
+    frame = render(view.get_root_window())
+    left, bottom = (int(v) for v in view.to_window(view.x, view.y))
+    top = 480 - (bottom + 100)  # the frame's rows count from the top
+
+    def red(x: int, y: int) -> bool:
+        r, g, b = frame.convert("RGB").tobytes()[(y * frame.width + x) * 3 :][:3]
+        return r > 200 and g < 60 and b < 60
+
+    assert (left, bottom) == (350, 210)
+    assert red(left + 100, top + 50)  # inside the view: its content
+    assert not red(left + 100, top - 5) and not red(left + 100, top + 105)  # above and below: clipped
+    assert not red(left - 5, top + 50)
+    instructions = [*view.canvas.before.children, *view.canvas.after.children]
+    assert not any(isinstance(instruction, StencilPush) for instruction in instructions)
