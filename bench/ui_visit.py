@@ -3,8 +3,8 @@
 Each interaction is one real input: a touch down and up at the actual widget's window position, through
 Kivy's event loop as a touchscreen's (the whole widget tree, overlays included), a key of the on-screen
 keyboard, or a demo card on the demo's simulated reader (the app's EventPump turns it into the shell call,
-as in `kiosk run --demo`). The touch is `finger`: what Kivy's `UnitTestTouch` does, without importing
-pytest with it (~13 MB the kiosk never loads, which the memory figure must not count).
+as in `kiosk run --demo`). The touch is bench/ui_touch.py's `finger`: what Kivy's `UnitTestTouch` does,
+without importing pytest with it (~13 MB the kiosk never loads, which the memory figure must not count).
 Three rounds repeat, each starting and ending on Accueil:
 
 1. a member taps their card → the savoirs board → a theme → a listing (its QR) → back → back → « Terminer »;
@@ -26,8 +26,9 @@ import string
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from bench.ui_touch import finger
 
 if TYPE_CHECKING:
     from bench.ui_driver import Kiosk
@@ -331,38 +332,6 @@ class VisitScript:
         from screens.tr import tr
 
         return lambda: tr.language == language
-
-
-def finger(x: float, y: float) -> Any:
-    """A touch at window position (x, y) whose `touch_down` / `touch_up` go through Kivy's event loop
-    (`EventLoop.post_dispatch_input`, as the SDL and mtdev providers' touches do): the same calls as
-    `kivy.tests.common.UnitTestTouch`, whose module imports pytest and unittest (~13 MB of RSS)."""
-    from kivy.base import EventLoop
-
-    window = EventLoop.window
-    relative = {"x": x / (window.width - 1.0), "y": y / (window.height - 1.0)}
-    touch = _finger_class()("bench", 99, relative, is_touch=True, type_id="touch")
-    touch.profile = ["pos"]
-    return touch
-
-
-@cache
-def _finger_class() -> type:
-    from kivy.base import EventLoop
-    from kivy.input.motionevent import MotionEvent
-
-    class Finger(MotionEvent):  # type: ignore[misc]  # Kivy is untyped
-        def depack(self, args: dict[str, float]) -> None:
-            self.sx, self.sy = args["x"], args["y"]  # relative to the window, as providers give them
-            super().depack(args)
-
-        def touch_down(self) -> None:
-            EventLoop.post_dispatch_input("begin", self)
-
-        def touch_up(self) -> None:
-            EventLoop.post_dispatch_input("end", self)
-
-    return Finger
 
 
 def frames(count: int) -> Callable[[], bool]:
