@@ -5,8 +5,15 @@ in build/screenshots/tests/, nothing clipped or crowded at 800×480)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from hub import admin
+from hub.db import Database
+from tests.hub.kiosks import HubHandle
+from tests.hub.servers import HubServer
 from tests.ui import driver
 from tests.ui.conftest import SCREENSHOTS, render
 
@@ -88,3 +95,22 @@ def dismiss_message(shell: Any) -> None:
     if shell.overlays.message is not None:
         driver.tap_at(4, 4)
     assert shell.overlays.message is None
+
+
+@pytest.fixture(scope="module")
+def sqlite_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
+    """A real hub (uvicorn on 127.0.0.1, SQLite), started here and stopped by its own pid.
+    A test module takes it with `hub = sqlite_hub`."""
+    folder = tmp_path_factory.mktemp("hub")
+    url = f"sqlite:///{folder / 'hub.sqlite3'}"
+    db = Database(url)
+    admin.init(db)
+    db.dispose()
+    server = HubServer(url, log=folder / "hub.log")
+    server.start()
+    handle = HubHandle(server, Database(url))
+    try:
+        yield handle
+    finally:
+        handle.db.dispose()
+        server.stop()

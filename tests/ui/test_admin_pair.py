@@ -4,37 +4,17 @@ and a wrong code is said in plain words. The network part runs on a thread, as t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from hardware.events import QrScanned
-from hub import admin
-from hub.db import Database
 from screens.context import PairOutcome
 from tests.hub.kiosks import HubHandle
-from tests.hub.servers import HubServer
-from tests.ui import driver
+from tests.ui import admin2_helpers, driver
 from tests.ui.admin2_helpers import clear_field, go, key, look, open_admin_session, type_on
 
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
-    folder = tmp_path_factory.mktemp("hub")
-    url = f"sqlite:///{folder / 'hub.sqlite3'}"
-    db = Database(url)
-    admin.init(db)
-    db.dispose()
-    server = HubServer(url, log=folder / "hub.log")
-    server.start()
-    handle = HubHandle(server, Database(url))
-    try:
-        yield handle
-    finally:
-        handle.db.dispose()
-        server.stop()  # our own uvicorn, by its process group
+hub = admin2_helpers.sqlite_hub  # a real hub for this module (pytest fixture)
 
 
 def app_pairing(ctx: Any, started: list[int]) -> Callable[[str, str, Callable[[PairOutcome], None]], None]:

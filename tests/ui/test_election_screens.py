@@ -17,17 +17,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from hub import admin
-from hub.db import Database
 from kiosk.demo import DEMO_UNKNOWN_UID
 from kiosk.domain import Role
 from sync_client.ballots import RemoteBallotBox
 from sync_client.engine import read_link
 from tests.hub.kiosks import PARIS, HubHandle, Kiosk
-from tests.hub.servers import HubServer
-from tests.ui import driver
+from tests.ui import admin2_helpers, driver
 from tests.ui.admin2_helpers import dismiss_message, go, look, message_shown, open_admin_session, type_on
 from tests.ui.conftest import render
 
@@ -362,22 +357,7 @@ def test_a_hub_vote_without_the_hub_opens_no_booth(kivy_window: Any, tmp_path: P
         assert rig.shell.session.member.pseudonym == "Sandrine" and rig.shell.session.admin
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubHandle]:
-    """A real hub (uvicorn on 127.0.0.1, SQLite), started here and stopped by its own pid."""
-    folder = tmp_path_factory.mktemp("hub")
-    url = f"sqlite:///{folder / 'hub.sqlite3'}"
-    db = Database(url)
-    admin.init(db)
-    db.dispose()
-    server = HubServer(url, log=folder / "hub.log")
-    server.start()
-    handle = HubHandle(server, Database(url))
-    try:
-        yield handle
-    finally:
-        handle.db.dispose()
-        server.stop()
+hub = admin2_helpers.sqlite_hub  # a real hub for this module (pytest fixture)
 
 
 def test_a_hub_vote_at_the_booth_through_a_real_hub(kivy_window: Any, tmp_path: Path, hub: HubHandle) -> None:
