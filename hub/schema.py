@@ -58,6 +58,8 @@ kiosks = Table(
     Column("revoked_at", String(40), nullable=True),
     Column("last_seen_at", String(40), nullable=True),
     Column("skew_ms", BigInteger, nullable=True),
+    # What the kiosk said it still had to send in its last request (X-Kiosk-Pending), for the dashboard.
+    Column("pending_events", BigInteger, nullable=True),
 )
 
 pairing_codes = Table(

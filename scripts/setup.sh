@@ -9,10 +9,11 @@ cd "$(dirname "$0")/.."
 # pyscard builds from source (swig, libpcsclite-dev); evdev needs the kernel headers (linux-libc-dev);
 # Kivy's wheel brings SDL2 but not OpenGL (Mesa) nor mtdev (touch input);
 # the tests run the real PC/SC stack (pcscd + the vsmartcard vpcd driver), Kivy under Xvfb, and PostgreSQL;
-# the deploy tests run shellcheck, systemd-analyze verify, and the Pi install script in a debootstrap root.
+# the deploy tests run shellcheck, systemd-analyze verify, and the Pi install script in a debootstrap root;
+# the hub's web pages are tested in Debian's headless Chromium (driven by Playwright, no browser download).
 DEB_PACKAGES=(python3 python3-venv python3-dev gcc make linux-libc-dev swig libpcsclite-dev
               pcscd vsmartcard-vpcd postgresql xvfb libmtdev1 libgl1 libegl1 libgl1-mesa-dri libglx-mesa0
-              shellcheck debootstrap systemd)
+              shellcheck debootstrap systemd chromium)
 
 missing=()
 for package in "${DEB_PACKAGES[@]}"; do
