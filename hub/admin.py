@@ -104,6 +104,7 @@ def list_kiosks(db: Database) -> list[dict[str, Any]]:
                 t.kiosks.c.paired_at,
                 t.kiosks.c.last_seen_at,
                 t.kiosks.c.skew_ms,
+                t.kiosks.c.pending_events,
                 t.kiosks.c.revoked_at,
             ).order_by(t.kiosks.c.collective_id, t.kiosks.c.paired_at)
         ).all()

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub import __version__, governance
+from hub import __version__, governance, network_api, web
 from hub.auth import KioskAuth, bearer_token
 from hub.db import DB_ENV, Database
 from hub.errors import HubError
@@ -30,6 +30,7 @@ from hub.util import iso, utcnow
 from sync_client.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
+    KIOSK_PENDING_HEADER,
     KIOSK_TIME_HEADER,
     MAX_BATCH_BYTES,
     MAX_BATCH_EVENTS,
@@ -130,6 +131,13 @@ def kiosk_skew(header: str | None) -> int | None:
     return int((sent - utcnow()).total_seconds() * 1000)
 
 
+def kiosk_pending(header: str | None) -> int | None:
+    """The kiosk's `X-Kiosk-Pending` (events left to send after this push); None when absent or odd."""
+    if header is None or not header.isdigit() or len(header) > 12:
+        return None
+    return int(header)
+
+
 def create_app(db: Database | None = None) -> FastAPI:
     database = db or Database(os.environ.get(DB_ENV))
     app = FastAPI(
@@ -203,8 +211,14 @@ def create_app(db: Database | None = None) -> FastAPI:
             return None  # 413, after the token and collective checks, as the declared route does
         token = bearer_token(request.headers.get("authorization"))
         skew_ms = kiosk_skew(request.headers.get(KIOSK_TIME_HEADER))
+        pending = kiosk_pending(request.headers.get(KIOSK_PENDING_HEADER))
         text = await push_for_token(
-            database, token, body.events, skew_ms, lambda auth: check_collective(auth, body.collective_id)
+            database,
+            token,
+            body.events,
+            skew_ms,
+            lambda auth: check_collective(auth, body.collective_id),
+            pending,
         )
         return Response(text, media_type="application/json")
 
@@ -224,13 +238,18 @@ def create_app(db: Database | None = None) -> FastAPI:
         body: PushRequest,
         auth: Annotated[KioskAuth, Depends(kiosk)],
         kiosk_time: KioskTime = None,
+        kiosk_pending_events: Annotated[
+            str | None,
+            Header(alias=KIOSK_PENDING_HEADER, description="Events the kiosk still has to send after these."),
+        ] = None,
     ) -> Response:
         check_collective(auth, body.collective_id)
         if len(body.events) > MAX_BATCH_EVENTS:
             raise HubError(
                 413, ErrorCode.BATCH_TOO_LARGE, f"Lot trop gros : {MAX_BATCH_EVENTS} évènements au plus."
             )
-        return _json(push(database, auth, body.events, kiosk_skew(kiosk_time)))
+        pending = kiosk_pending(kiosk_pending_events)
+        return _json(push(database, auth, body.events, kiosk_skew(kiosk_time), pending))
 
     def pull_changes(
         auth: Annotated[KioskAuth, Depends(kiosk)],
@@ -269,6 +288,8 @@ def create_app(db: Database | None = None) -> FastAPI:
         )
 
     app.include_router(governance.router)  # elections and published draws (issue 8)
+    app.mount(web.PREFIX, web.create_web_app(database))  # coordinators' pages (issue 9), HTML errors
+    app.include_router(network_api.router)  # issue 9: a visiting member's card, looked up by a kiosk
     app.add_middleware(BodyLimit)
     return app
 

@@ -11,11 +11,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub import admin, cli_draw
+from hub import admin, cli_draw, cli_opendata, cli_web
 from hub.db import DB_ENV, Database
 from hub.util import format_code
 
@@ -36,6 +37,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     admin.init(db)  # once, here, before any worker process starts
     db.dispose()
     print(f"Hub : base {db.kind}, écoute sur http://{args.host}:{args.port}", flush=True)
+    if args.opendata_dir:  # issue 9: open data at start, then daily, in this (parent) process only
+        cli_opendata.DailyExport(db.url, Path(args.opendata_dir)).start()
     if args.workers > 1:
         os.environ[DB_ENV] = db.url  # each worker process opens its own engine
         uvicorn.run(
@@ -124,6 +127,7 @@ def cmd_kiosk_list(args: argparse.Namespace) -> int:
         f"{k['id']}  {k['collective_id']:<20} {k['name']:<24} "
         f"{'RÉVOQUÉE' if k['revoked_at'] else 'active'}  vue {k['last_seen_at'] or '-'}"
         f"  décalage {k['skew_ms'] if k['skew_ms'] is not None else '?'} ms"
+        f"  en attente {k['pending_events'] if k['pending_events'] is not None else '?'}"
         for k in kiosks
     ]
     _out(args, kiosks, "\n".join(lines) or "Aucune borne appairée.")
@@ -151,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--workers", type=int, default=1, help="processus (PostgreSQL conseillé au-delà de 1)")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--opendata-dir",
+        metavar="DOSSIER",
+        help="exporter les données ouvertes au démarrage puis chaque jour",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     sub.add_parser("init", parents=[common], help="créer ou mettre à jour la base").set_defaults(
@@ -176,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("kiosk_id", metavar="KIOSK_ID")
     revoke.set_defaults(handler=cmd_kiosk_revoke)
     cli_draw.register(sub)
+    cli_opendata.register(sub, common)
+    cli_web.register(sub)  # coordinators' accounts (issue 9)
     return parser
 
 

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -34,6 +34,7 @@ from hub.sql import Sql
 
 DB_ENV = "KIOSK_HUB_DB"
 ATTEMPTS = 5  # of a write that a concurrent writer made fail
+PG_THREADS = 8  # worker threads per hub process that may wait on PostgreSQL at once (`_pg_threads`)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 T = TypeVar("T")
 
@@ -60,6 +61,7 @@ class Database:
     def __init__(self, url: str | None = None, *, pool_size: int = 30) -> None:
         self.url = resolve_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self._limiter: CapacityLimiter | None = None
         if self.is_sqlite:
             # As many pooled connections as request threads (anyio's 40) and the event loop: a burst of
             # requests then never waits for a connection, nor opens and closes extra ones.
@@ -136,7 +138,7 @@ class Database:
         """`write_retrying` from the event loop: on SQLite the work joins the group commit and the loop
         awaits its answer (no thread of its own); PostgreSQL's runs in a worker thread."""
         if self._group is None:
-            return await to_thread.run_sync(self.write_retrying, work, attempts)
+            return await to_thread.run_sync(self.write_retrying, work, attempts, limiter=self._pg_threads())
         for attempt in range(attempts):
             try:
                 return await asyncio.wrap_future(self._group.submit(work))
@@ -153,7 +155,17 @@ class Database:
         if self.is_sqlite:
             with self.read() as conn:
                 return read(conn)
-        return await to_thread.run_sync(self._read_with, read)
+        return await to_thread.run_sync(self._read_with, read, limiter=self._pg_threads())
+
+    def _pg_threads(self) -> CapacityLimiter:
+        """At most PG_THREADS pushes and pulls of this process talk to PostgreSQL at once; the others
+        wait their turn on the event loop. With anyio's 40 threads, 200 kiosks syncing at once kept 40
+        threads fighting for the GIL and 80 server processes for two cores: measured side by side on one
+        cluster, 8 threads cut the hub's CPU for that burst by 15 % and its p99 from 1.6 to 1.2–1.3 s (4:
+        the same; 16: in between)."""
+        if self._limiter is None:  # made on first use: inside the event loop that will await it
+            self._limiter = CapacityLimiter(PG_THREADS)
+        return self._limiter
 
     def _read_with(self, read: Callable[[Connection], T]) -> T:
         with self.read() as conn:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 
 from hub import governance_events
-from hub.sql import Sql, marks
+from hub.sql import Sql
 from hub.util import iso, utcnow
 from sync_client.protocol import REDACTABLE_TYPES, Envelope, canonical, redact_payload
 
@@ -51,6 +51,7 @@ class _Member:
     erased_at: str | None
     stored: bool
     dirty: bool = False
+    collective_id: str | None = None  # their home collective, when the hub knows it
 
 
 @dataclass
@@ -93,15 +94,15 @@ def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
     known = _Knowledge()
     if member_ids:
         ids = list(member_ids)
-        for member_id, erased_at in sql.rows(
-            f"SELECT id, erased_at FROM members WHERE id IN ({marks(len(ids))})", ids
-        ):
-            known.members[member_id] = _Member(erased_at, stored=True)
+        among, params = sql.among("id", ids)
+        rows = sql.rows(f"SELECT id, erased_at, collective_id FROM members WHERE {among}", params)
+        for member_id, erased_at, home in rows:
+            known.members[member_id] = _Member(erased_at, stored=True, collective_id=home)
     # Two indexed look-ups, not one `member_id IN … OR uid_hash IN …`: SQLite answers such an OR by
     # scanning every card of the network, a cost that grew with the hub (1.6 ms a push at 2,000 cards).
     # In one statement (UNION ALL): one round trip on PostgreSQL.
     lookups = [
-        (column, list(values))
+        sql.among(column, list(values))
         for column, values in (("member_id", member_ids), ("uid_hash", hashes))
         if values
     ]
@@ -109,10 +110,10 @@ def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
         rows = sql.rows(
             " UNION ALL ".join(
                 "SELECT uid_hash, member_id, revoked_at, enrolled_at FROM cards"
-                f" WHERE network_id = ? AND {column} IN ({marks(len(values))})"
-                for column, values in lookups
+                f" WHERE network_id = ? AND {among}"
+                for among, _params in lookups
             ),
-            [param for _column, values in lookups for param in (network_id, *values)],
+            [param for _among, params in lookups for param in (network_id, *params)],
         )
         for uid_hash, member_id, revoked_at, enrolled_at in rows:
             if uid_hash not in known.cards:
@@ -133,7 +134,10 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
         if event.type == "member.registered" and p["member_id"] not in known.members:
             known.members[p["member_id"]] = _Member(None, stored=False, dirty=True)
         elif event.type == "member.erased":
-            _erase(sql, known, p["member_id"], at, batch)
+            if _from_elsewhere(known, p["member_id"], collective_id):
+                row["flags"] = json.dumps([f"{OTHER_COLLECTIVE}:{p['member_id']}"])
+            else:
+                _erase(sql, known, p["member_id"], at, batch)
         elif event.type == "card.enrolled":
             card = known.cards.get(p["uid_hash"])
             if card is None:
@@ -151,6 +155,23 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
             row["flags"] = json.dumps(flags) if flags else "[]"
     _flush(sql, collective_id, network_id, known)
     governance_events.apply_batch(conn, collective_id, batch)  # elections and draws (issue 8)
+
+
+# --- issue 9: a visitor is erased by their own collective only ---------------------------------------
+# A kiosk of another collective of the network (where they were welcomed as a visitor) may not erase them:
+# its `member.erased` is kept as a fact, flagged `other_collective:<id>`, and neither applied here nor
+# relayed (hub/network.py reads the flag). Their own collective's erasure reaches that kiosk anyway.
+OTHER_COLLECTIVE = "other_collective"
+
+
+def _from_elsewhere(known: _Knowledge, member_id: str, collective_id: str) -> bool:
+    member = known.members.get(member_id)
+    return member is not None and member.collective_id not in (None, collective_id)
+
+
+def erasure_refused(row: dict[str, Any]) -> bool:
+    """Whether this stored `member.erased` came from a collective that is not the member's."""
+    return any(flag.startswith(OTHER_COLLECTIVE + ":") for flag in json.loads(row["flags"] or "[]"))
 
 
 def _erase(sql: Sql, known: _Knowledge, member_id: str, at: str, batch: list[Any]) -> None:
@@ -215,11 +236,11 @@ def _flush(sql: Sql, collective_id: str, network_id: str, known: _Knowledge) -> 
             changed,
         )
     if known.enrolled:  # taps of these cards a kiosk could not recognise are resolved now: no tap is lost
-        enrolled = list(known.enrolled)
+        among, params = sql.among("uid_hash", list(known.enrolled))
         waiting = sql.rows(
-            "SELECT uid_hash FROM unknown_taps WHERE network_id = ?"
-            f" AND uid_hash IN ({marks(len(enrolled))}) AND resolved_member_id IS NULL",
-            [network_id, *enrolled],
+            f"SELECT uid_hash FROM unknown_taps WHERE network_id = ? AND {among}"
+            " AND resolved_member_id IS NULL",
+            [network_id, *params],
         )
         for (uid_hash,) in waiting:
             sql.run(

@@ -18,11 +18,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 from sqlalchemy.exc import NoResultFound
 
-from hub import effects
+from hub import effects, network
 from hub.auth import KioskAuth, kiosk_and_last_seq
 from hub.db import Database
 from hub.errors import HubError
-from hub.sql import Sql, marks
+from hub.sql import Sql
 from hub.util import iso, parse_iso, utcnow
 from hub.wire import Result, change_json, push_json
 from sync_client.protocol import (
@@ -109,9 +109,10 @@ class PushBatch:
     """A kiosk's events, checked and turned into rows before the write transaction: SQLite has one writer
     at a time, so nothing that needs no database is done while holding it."""
 
-    def __init__(self, events: list[Envelope], skew_ms: int | None) -> None:
+    def __init__(self, events: list[Envelope], skew_ms: int | None, pending: int | None = None) -> None:
         self.events = events
         self.skew_ms = skew_ms
+        self.pending = pending
         self.received_at = iso(utcnow())
         self.prepared = [_prepare(event, skew_ms, self.received_at) for event in events]
 
@@ -125,7 +126,8 @@ class PushBatch:
             return []
         if last_seq is None:
             last_seq = _lock_last_seq(Sql(conn), kiosk)
-        return _store(conn, kiosk, self.events, self.prepared, last_seq, self.skew_ms, self.received_at)
+        seen = _Seen(self.received_at, self.skew_ms, self.pending)
+        return _store(conn, kiosk, self.events, self.prepared, last_seq, seen)
 
     def response(self, results: list[Result]) -> PushResponse:
         answers = [
@@ -135,17 +137,24 @@ class PushBatch:
         return PushResponse(results=answers, hub_time=iso(utcnow()), skew_ms=self.skew_ms)
 
 
-def push(db: Database, kiosk: KioskAuth, events: list[Envelope], skew_ms: int | None) -> PushResponse:
+def push(
+    db: Database, kiosk: KioskAuth, events: list[Envelope], skew_ms: int | None, pending: int | None = None
+) -> PushResponse:
     for event in events:  # before any work
         if event.kiosk_id != kiosk.kiosk_id:
             raise HubError(403, ErrorCode.FORBIDDEN, "Ces évènements viennent d’une autre borne.")
-    batch = PushBatch(events, skew_ms)
+    batch = PushBatch(events, skew_ms, pending)
     results = db.write_retrying(lambda conn: batch.store(conn, kiosk)) if events else []
     return batch.response(results)
 
 
 async def push_for_token(
-    db: Database, token: str, events: list[Envelope], skew_ms: int | None, check: Callable[[KioskAuth], None]
+    db: Database,
+    token: str,
+    events: list[Envelope],
+    skew_ms: int | None,
+    check: Callable[[KioskAuth], None],
+    pending: int | None = None,
 ) -> str:
     """`push` for the kiosk of `token` (401 otherwise; then `check`, which may refuse it), as the JSON text
     of its `PushResponse`. The token is checked inside the push's own write transaction."""
@@ -155,7 +164,7 @@ async def push_for_token(
         check(kiosk)
         return batch.store(conn, kiosk, last_seq)
 
-    batch = PushBatch(events, skew_ms)
+    batch = PushBatch(events, skew_ms, pending)
     if events:
         results = await db.write_async(work)
     else:  # nothing to write: a read is enough
@@ -190,6 +199,14 @@ _EVENT_COLUMNS = (
     "change_json",
 )
 _event_values = itemgetter(*_EVENT_COLUMNS)
+
+
+class _Seen(NamedTuple):
+    """What the hub notes of the kiosk at each push: when, its clock skew, what it said was left to send."""
+
+    at: str
+    skew_ms: int | None
+    pending: int | None
 
 
 class _Stored(NamedTuple):
@@ -227,18 +244,18 @@ def _store(
     events: list[Envelope],
     prepared: list[tuple[Reason, str] | dict[str, Any]],
     last_seq: int,
-    skew_ms: int | None,
-    received_at: str,
+    seen: _Seen,
 ) -> list[Result]:
     sql = Sql(conn)
     _check_collectives(sql, kiosk, events)
     ids, seqs = {event.id for event in events}, {event.seq for event in events}
     # One statement, two indexed look-ups: events already stored under these ids, and this kiosk's
     # events already stored under these seqs.
+    by_id, id_params = sql.among("id", list(ids))
+    by_seq, seq_params = sql.among("kiosk_seq", list(seqs))
     stored_rows = sql.rows(
-        f"{_STORED_SQL} WHERE id IN ({marks(len(ids))}) UNION ALL"
-        f" {_STORED_SQL} WHERE kiosk_id = ? AND kiosk_seq IN ({marks(len(seqs))})",
-        [*ids, kiosk.kiosk_id, *seqs],
+        f"{_STORED_SQL} WHERE {by_id} UNION ALL {_STORED_SQL} WHERE kiosk_id = ? AND {by_seq}",
+        [*id_params, kiosk.kiosk_id, *seq_params],
     )
     known: dict[str, _Stored] = {}
     taken: dict[int, str] = {}
@@ -284,9 +301,11 @@ def _store(
             new.row["change_json"] = change_json(new.row)
         sql.insert("events", _EVENT_COLUMNS, [_event_values(new.row) for new in batch])
         effects.record_taps(conn, kiosk.network_id, batch)
+        network.share_batch(conn, kiosk.collective_id, kiosk.network_id, batch)  # issue 9: other collectives
         sql.run("UPDATE collectives SET last_seq = ? WHERE id = ?", (last_seq, kiosk.collective_id))
     sql.run(
-        "UPDATE kiosks SET last_seen_at = ?, skew_ms = ? WHERE id = ?", (received_at, skew_ms, kiosk.kiosk_id)
+        "UPDATE kiosks SET last_seen_at = ?, skew_ms = ?, pending_events = ? WHERE id = ?",
+        (seen.at, seen.skew_ms, seen.pending, kiosk.kiosk_id),
     )
     return results
 
@@ -311,7 +330,10 @@ def _check_collectives(sql: Sql, kiosk: KioskAuth, events: list[Envelope]) -> No
         if isinstance(event.payload.get("collective_id"), str)
         and event.payload["collective_id"] != kiosk.collective_id
     }
-    if named and sql.first(f"SELECT id FROM collectives WHERE id IN ({marks(len(named))})", list(named)):
+    if not named:
+        return
+    among, params = sql.among("id", list(named))
+    if sql.first(f"SELECT id FROM collectives WHERE {among}", params):
         raise HubError(403, ErrorCode.FORBIDDEN, "Une borne n’écrit que dans son propre collectif.")
 
 

@@ -191,3 +191,69 @@ hub_draw_records = Table(
     # The frozen pool of `draw.frozen` (hash, counts, panels): published before the seed exists.
     Column("frozen", Text, nullable=True),
 )
+
+# Issue 9, the coordinators' web pages (hub/web/) -----------------------------------------------------------
+# A coordinator sees one collective (role "collective") or every collective of one network (role "network").
+# Passwords are Argon2 hashes; a session is a random cookie token kept here only as its SHA-256.
+
+coordinators = Table(
+    "coordinators",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # lower-cased
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),  # "collective" or "network"
+    Column("network_id", String(64), ForeignKey("networks.id"), nullable=False),
+    Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+coordinator_sessions = Table(
+    "coordinator_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("coordinator_id", String(36), ForeignKey("coordinators.id"), nullable=False),
+    Column("created_at", String(40), nullable=False),  # the absolute limit counts from here
+    Column("last_seen_at", String(40), nullable=False),  # the idle limit counts from here
+    Index("coordinator_sessions_coordinator", "coordinator_id"),
+)
+
+# Failed sign-ins, counted per address and per e-mail (known or not) for the rate limit.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("pk", BigId, primary_key=True, autoincrement=True),
+    Column("address", String(64), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("login_failures_address", "address", "at_ms"),
+    Index("login_failures_email", "email", "at_ms"),
+)
+
+# Issue 9, sharing between collectives (hub/network.py) -----------------------------------------------------
+# A listing its owner marked « visible dans le réseau »: what the other collectives' boards show of it
+# (`card`, canonical JSON), "shared", "hidden" (by a librarian: may come back) or "gone" (withdrawn, erased).
+# `version` grows at each change: the hub-made events that carry it to other collectives are named by it.
+
+network_listings = Table(
+    "network_listings",
+    metadata,
+    Column("listing_id", String(64), primary_key=True),
+    Column("network_id", String(64), nullable=False),
+    Column("collective_id", String(64), nullable=False),
+    Column("member_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("card", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Index("network_listings_network", "network_id", "status"),
+    Index("network_listings_member", "member_id"),
+)
+
+# Which collectives an exchange between members of several collectives, or a member visiting another
+# collective, reaches: its later events (an answer, a cancellation, an erasure) are relayed to them too.
+network_reach = Table(
+    "network_reach",
+    metadata,
+    Column("subject_id", String(64), primary_key=True),
+    Column("collective_id", String(64), primary_key=True),
+)

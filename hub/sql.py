@@ -26,6 +26,15 @@ def _for_postgres(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
+def _prepare(sql: str) -> bool | None:
+    """psycopg prepares a statement on the server after a few runs, and PostgreSQL then reuses a generic
+    plan made with the statistics of that moment. A look-up of a batch's keys (`= ANY(?)`, see `Sql.among`)
+    is planned at every run instead: a young hub's tables grow faster than autovacuum analyses them, and
+    generic plans cached while they were nearly empty scanned them whole (members, cards) at every push.
+    Other statements (look-ups of one key, the pull) keep their prepared plans."""
+    return False if "ANY(?)" in sql else None
+
+
 def marks(count: int) -> str:
     """`?, ?, ?` for an IN list of `count` values."""
     return ", ".join("?" * count)
@@ -44,6 +53,20 @@ class Sql:
     def _text(self, sql: str) -> str:
         return _for_postgres(sql) if self.postgres else sql
 
+    def among(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """`column IN (…)` for a batch's keys, and its parameters. PostgreSQL gets one array parameter
+        (`= ANY(?)`): the statement's text no longer depends on the batch, so psycopg converts it once, where
+        texts of more than 50 parameters (a push's 50 ids) were parsed again at every run."""
+        if self.postgres:
+            return f"{column} = ANY(?)", [list(values)]
+        return f"{column} IN ({marks(len(values))})", list(values)
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> None:
+        if self.postgres:
+            self.cursor.execute(_for_postgres(sql), params, prepare=_prepare(sql))
+        else:
+            self.cursor.execute(sql, params)
+
     def _call(self, sql: str, params: Any, action: Callable[[], T]) -> T:
         dialect = self.conn.dialect
         try:
@@ -58,7 +81,7 @@ class Sql:
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         def run() -> list[tuple[Any, ...]]:
-            self.cursor.execute(self._text(sql), params)
+            self._execute(sql, params)
             rows: list[tuple[Any, ...]] = self.cursor.fetchall()
             return rows
 
@@ -66,7 +89,7 @@ class Sql:
 
     def first(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         def run() -> tuple[Any, ...] | None:
-            self.cursor.execute(self._text(sql), params)
+            self._execute(sql, params)
             row: tuple[Any, ...] | None = self.cursor.fetchone()
             return row
 
@@ -76,7 +99,7 @@ class Sql:
         """An UPDATE, INSERT or DELETE; its row count."""
 
         def run() -> int:
-            self.cursor.execute(self._text(sql), params)
+            self._execute(sql, params)
             count: int = self.cursor.rowcount
             return count
 

@@ -14,6 +14,7 @@ from anyio import to_thread
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import NoResultFound, OperationalError
 
+from hub import network as network_sharing
 from hub import schema as t
 from hub.auth import KioskAuth, bearer_token, kiosk_and_last_seq, kiosk_of
 from hub.db import Database
@@ -251,6 +252,7 @@ def _pair_with_code(conn: Connection, request: PairRequest, now: str) -> PairRes
     )
     if used.rowcount != 1:
         return HubError(403, ErrorCode.PAIRING_CODE_USED, "Ce code a déjà servi : demandez-en un nouveau.")
+    network_sharing.backfill(conn, collective.id, network.id)  # issue 9: listings shared before it joined
     token = new_token()
     conn.execute(
         insert(t.kiosks).values(

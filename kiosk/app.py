@@ -38,6 +38,7 @@ from hardware.events import (
 )
 from kiosk.app_admin import AdminWiring
 from kiosk.app_ballots import HubBallots
+from kiosk.app_network import CardLookUps
 from kiosk.app_ops import CLOCK_POLL_SECONDS, HEARTBEAT_SECONDS, OpsWiring, SyncGate
 from kiosk.cardid import CardRead
 from kiosk.config import Config
@@ -240,6 +241,8 @@ class KioskRuntime:
             apply_devices=self.apply_device_settings,
         )
         self.ballots = HubBallots(config, run_on_ui)
+        # issue 9: a card this kiosk does not know, asked of the hub (a visitor from another collective)
+        self.card_look_ups = CardLookUps(config, services, run_on_ui, self.admin.sync_status)
         self.devices = Devices()
         # systemd watchdog, run lock, update confirmation; the first hub sync waits for a synced clock
         self.ops = OpsWiring(config, services, lambda: self.devices.readers)
@@ -282,6 +285,7 @@ class KioskRuntime:
             hub_cast_ballot=self.ballots.hub_cast_ballot,
             hub_voter_status=self.ballots.hub_voter_status,
             hub_election_result=self.ballots.hub_election_result,
+            look_up_card=self.card_look_ups.look_up_card,
             apply_settings=admin.apply_settings,
             leave_kiosk=admin.leave_kiosk,
             data_dir=self.config.data_dir,

@@ -91,6 +91,8 @@ class Member:
     consent_at: str | None
     registered_at: str
     erased_at: str | None
+    # Issue 9: the name of their collective when it is another one of the network (a visitor); None here.
+    home_collective: str | None = None
 
     @property
     def is_erased(self) -> bool:
@@ -131,6 +133,10 @@ class Listing:
     network_visible: bool
     published_at: str
     hidden_reason: str | None = None  # why a librarian hid it; None while it is not hidden
+    # Issue 9: the owner's quartier, and their collective's name when the listing was shared by another
+    # collective of the network (None: a listing of this collective).
+    quartier: str = ""
+    home_collective: str | None = None
 
 
 @dataclass(frozen=True)

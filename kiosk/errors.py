@@ -65,6 +65,12 @@ class codes:
     )
     MEMBER_NOT_FOUND = _k("member.not_found", N_("Ce membre est introuvable."))
     MEMBER_ERASED = _k("member.erased", N_("Ce membre a été effacé à sa demande."))
+    # Issue 9: a visitor from another collective of the network is erased by their own collective only
+    OTHER_COLLECTIVE_MEMBER = _k(
+        "member.other_collective",
+        N_("Ce membre appartient au collectif {collective} : seul son collectif peut l’effacer."),
+        N_("Cette personne peut le demander à son collectif : l’effacement arrivera ici aussi."),
+    )
     NOT_ALLOWED = _k(
         "auth.not_allowed",
         N_("Cette action est réservée aux bibliothécaires et aux animateur·rices."),

@@ -51,6 +51,8 @@ EVENT_SCHEMAS: dict[str, int] = {
     "election.candidate_withdrawn": 1,
     "election.voter_signed": 1,
     "election.closed": 1,
+    # Sharing between collectives (issue 9): a member of another collective recognised here by the hub.
+    "member.visited": 1,
 }
 
 

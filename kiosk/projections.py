@@ -107,16 +107,21 @@ def _member_erased(conn: sqlite3.Connection, event: Event) -> None:
 def _redact_journal(conn: sqlite3.Connection, member_id: str) -> None:
     """GDPR erasure reaches the journal too: personal fields of this member's past events are blanked."""
     rows = conn.execute(
-        "SELECT pos, type, payload FROM journal WHERE type IN ('member.registered',"
-        " 'listing.published') AND json_extract(payload, '$.member_id') = ?",
+        "SELECT pos, type, payload FROM journal WHERE type IN ('member.registered', 'listing.published',"
+        " 'member.visited', 'network.member_known', 'network.listing_shared')"
+        " AND json_extract(payload, '$.member_id') = ?",
         (member_id,),
     ).fetchall()
     for pos, event_type, text in rows:
         payload: dict[str, Any] = json.loads(text)
         if event_type == "member.registered":
             payload.update(pseudonym="", contact=None, consent=None, languages=[])
-        else:
+        elif event_type == "listing.published":
             payload.update(title="", description="")
+        elif event_type == "network.listing_shared":  # issue 9: what other collectives were shown
+            payload.update(title="", description="", pseudonym="")
+        else:
+            payload.update(pseudonym="")
         conn.execute("UPDATE journal SET payload = ? WHERE pos = ?", (encode_payload(payload), pos))
 
 
@@ -359,6 +364,7 @@ from kiosk import (  # noqa: E402, F401
     projections_draws,
     projections_elections,
     projections_moderation,
+    projections_network,
     projections_notices,
     projections_workshops,
 )

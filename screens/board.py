@@ -61,6 +61,8 @@ def card_details(card: BoardCard) -> str:
     parts = [card.theme_label, who]
     if card.format is ListingFormat.WORKSHOP:
         parts.append(format_label(card.format))
+    if card.home_collective:  # issue 9: shared by another collective of the network
+        parts.append(_("Réseau : {collective}").format(collective=card.home_collective))
     return " · ".join(parts)
 
 

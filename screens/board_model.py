@@ -86,6 +86,7 @@ class BoardCard:
     pseudonym: str
     quartier: str
     format: ListingFormat
+    home_collective: str | None = None  # issue 9: shared by this other collective of the network
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,9 @@ class Board:
             title=listing.title,
             theme_label=self.labels.label(listing.theme_id, language),
             pseudonym=listing.pseudonym,
-            quartier=self.quartier_of(listing.member_id),
+            quartier=listing.quartier if listing.home_collective else self.quartier_of(listing.member_id),
             format=listing.format,
+            home_collective=listing.home_collective,
         )
 
     def quartier_of(self, member_id: str) -> str:

@@ -10,8 +10,9 @@ callables: `sync_status`, `hub_url`, `device_status` (read on the Kivy thread, s
 app already knows), `pair_with_hub` (network: the app runs it off the Kivy thread and calls `done` back on
 it), `apply_settings` (language, inactivity, larger text applied live) and `leave_kiosk`. Elections whose
 ballot box is on the hub (issue 8) use `hub_cast_ballot`, `hub_voter_status` and `hub_election_result`,
-off the Kivy thread too. Every one has a harmless default, so a context built for the member screens
-works unchanged.
+off the Kivy thread too, and so does `look_up_card` (issue 9: a card this kiosk does not know may be a
+member of another collective of the network, visiting). Every one has a harmless default, so a context
+built for the member screens works unchanged.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ PairDone = Callable[[PairOutcome], None]
 
 @dataclass(frozen=True)
 class HubAnswer:
-    """How a hub call about an election ended (mode « hub »: the ballot box is on the hub). `code` is the
-    hub's answer or error ("a_vote", "already_voted", "election_closed", "unavailable"…); `data` its JSON."""
+    """How a hub call ended: about an election (mode « hub »: the ballot box is on the hub) or a card (issue
+    9). `code` is the hub's answer or error ("a_vote", "already_voted", "unknown_card", "unavailable"…);
+    `data` its JSON."""
 
     ok: bool
     code: str = ""
@@ -91,6 +93,10 @@ def _no_hub_result(_election_id: str, done: HubDone) -> None:
     done(HubAnswer(False, "unavailable"))
 
 
+def _no_card_look_up(_uid_hash: str, done: HubDone) -> None:
+    done(HubAnswer(False, "not_paired"))
+
+
 def _keep_settings(_settings: KioskSettings) -> None:
     return None
 
@@ -120,6 +126,9 @@ class UiContext:
     )
     hub_voter_status: Callable[[str, str, HubDone], None] = field(default=_no_hub_voter)
     hub_election_result: Callable[[str, HubDone], None] = field(default=_no_hub_result)
+    # Issue 9: who is this card this kiosk does not know? (off the Kivy thread; `done` called back on it,
+    # maybe at once when the kiosk is offline). ok: `data` holds protocol.NetworkMember's fields.
+    look_up_card: Callable[[str, HubDone], None] = field(default=_no_card_look_up)
     # The librarian saved new settings (kiosk.settings.save_settings): apply them live.
     apply_settings: Callable[[KioskSettings], None] = field(default=_keep_settings)
     # Leave fullscreen and show the desktop, for maintenance; the admin card + PIN bring the kiosk back.

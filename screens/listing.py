@@ -202,6 +202,8 @@ class ListingScreen(KioskScreen):
         else:
             who = _("Proposé par {pseudonym}") if offer else _("Demandé par {pseudonym}")
         self.who = who.format(pseudonym=listing.pseudonym, quartier=self._quartier)
+        if listing.home_collective:  # issue 9: shared by another collective of the network
+            self.who += " · " + _("Réseau : {collective}").format(collective=listing.home_collective)
         if listing.format is ListingFormat.WORKSHOP:
             self.format_text = _("En atelier, avec un petit groupe")
         else:

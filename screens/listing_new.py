@@ -103,6 +103,7 @@ class ListingDraft:
     title: str = ""
     description: str = ""
     format: ListingFormat = ListingFormat.INDIVIDUAL
+    network_visible: bool = False  # « visible dans le réseau »: other collectives' boards show it too
 
     @property
     def title_ok(self) -> bool:
@@ -123,6 +124,7 @@ class ListingNewScreen(KioskScreen):
     summary_format = StringProperty("")
     summary_title = StringProperty("")
     summary_description = StringProperty("")
+    network_visible = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -134,6 +136,7 @@ class ListingNewScreen(KioskScreen):
     def prepare(self, kind: str = "offer", **_params: Any) -> None:
         self.draft = ListingDraft(kind=ListingKind(kind))
         self.kind = self.draft.kind.value
+        self.network_visible = False
         self.ids.title_field.text = ""
         self.ids.description_field.text = ""
         self.ids.theme_grid.selected = []
@@ -147,6 +150,7 @@ class ListingNewScreen(KioskScreen):
 
     def wipe(self) -> None:
         self.draft = ListingDraft()
+        self.network_visible = False
         self.ids.title_field.text = ""
         self.ids.description_field.text = ""
         self.ids.theme_grid.selected = []
@@ -205,6 +209,11 @@ class ListingNewScreen(KioskScreen):
         self._fill_summary()
         self._go_to("summary")
 
+    def toggle_network(self) -> None:
+        """« Visible dans le réseau »: a choice made on the summary, off unless the member turns it on."""
+        self.draft.network_visible = not self.draft.network_visible
+        self.network_visible = self.draft.network_visible
+
     def publish(self) -> None:
         member = self.session.member
         if member is None:
@@ -219,6 +228,7 @@ class ListingNewScreen(KioskScreen):
                 draft.title,
                 draft.description,
                 format=draft.format,
+                network_visible=draft.network_visible,
             )
         except KioskError as error:
             self.shell.notify(error.text(), "error")

@@ -32,6 +32,7 @@ from kiosk.domain import (
     ExchangeStatus,
     InterestNotice,
     Listing,
+    Member,
     MemberSummary,
     ParticipantRole,
 )
@@ -138,7 +139,23 @@ def newcomer(summary: MemberSummary) -> bool:
 
 
 def recognition_title(summary: MemberSummary) -> str:
-    return _("Bienvenue dans le collectif !") if newcomer(summary) else _("Merci pour ce que vous partagez")
+    if not newcomer(summary):
+        return _("Merci pour ce que vous partagez")
+    if summary.member.home_collective:  # a visitor (issue 9): not joining this collective, just passing by
+        return _("Ravis de vous accueillir ici !")
+    return _("Bienvenue dans le collectif !")
+
+
+def greeting(member: Member) -> str:
+    """« Bonjour Karim »; a member of another collective of the network is told we know where from."""
+    name = member.home_collective
+    if not name:
+        return _("Bonjour {pseudonym}").format(pseudonym=member.pseudonym)
+    if name.casefold().startswith("collecti"):  # « Collectif des Bords de Marne »: said once
+        return _("Bienvenue, {pseudonym} — {collective}").format(pseudonym=member.pseudonym, collective=name)
+    return _("Bienvenue, {pseudonym} — collectif {collective}").format(
+        pseudonym=member.pseudonym, collective=name
+    )
 
 
 def history_lines(exchange: Exchange, member_id: str) -> tuple[str, str]:
@@ -296,7 +313,7 @@ class MemberHomeScreen(KioskScreen):
         summary = self._summary
         if summary is None:
             return
-        self.greeting = _("Bonjour {pseudonym}").format(pseudonym=summary.member.pseudonym)
+        self.greeting = greeting(summary.member)
         if self.showing_history:
             entries = [history_lines(exchange, self._member_id) for exchange in self._history]
             self._history_panel.show(entries)

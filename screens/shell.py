@@ -2,7 +2,8 @@
 
 It owns the `ScreenManager` (screens created lazily from screens/routes.py), the `Session`, the banner strip
 (reader, network, printer), the overlays (inactivity countdown, calm messages, demo help), the inactivity
-timer, and what happens by default when a card or a pass is presented.
+timer, and what happens by default when a card or a pass is presented (a card this kiosk does not know is
+asked of the hub first, screens/visitor.py: it may be a member of another collective, visiting).
 
 Screens live as long as a visit: a person's entries and notices stay while they come and go between
 screens. When the session ends (« Terminer », inactivity) every screen but `keep` (Accueil, member home) is
@@ -35,7 +36,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.cardid import CardRead
-from kiosk.domain import Identification, Identified
+from kiosk.domain import Identification, Identified, Member
 from kiosk.errors import KioskError, codes
 from kiosk.i18n import _
 from screens import banners, memory, overlays, style
@@ -44,6 +45,7 @@ from screens.context import UiContext
 from screens.routes import ROOT_ROUTES, ROUTES
 from screens.sounds import REFUSAL, SUCCESS, Sounds
 from screens.tr import tr
+from screens.visitor import VisitorDoor
 from screens.widgets import manager as _manager  # noqa: F401  (shell.kv uses its FlatScreenManager)
 from screens.widgets.keyboard_pages import layout_for
 
@@ -96,6 +98,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         self._last_activity = time.monotonic()
         self._countdown_tick: ClockEvent | None = None
         self._compact = Clock.create_trigger(self._compact_memory, COMPACT_DELAY)
+        self.visitors = VisitorDoor(self)  # issue 9: an unknown card may be a visitor the hub knows
         _follow_language(self)
         self.go("accueil")
 
@@ -169,6 +172,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         """Back to Accueil with nothing personal left on any screen, in the kiosk's own language."""
         self._stop_countdown()
         self._inactivity.cancel()
+        self.visitors.forget()
         self.overlays.dismiss_all()
         for screen in list(self.manager.screens):
             if isinstance(screen, KioskScreen) and screen.personal:
@@ -242,6 +246,8 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         if card is not None:
             self.last_card = card
         try:
+            # a card still being asked of the hub: this one comes first (unless it is that card again)
+            self.visitors.forget(keep=card.uid_hash if card is not None else "")
             screen = self.current
             if screen is not None and screen.on_identified(identification):
                 return
@@ -253,12 +259,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
     def _default_identified(self, identification: Identification, card: CardRead | None) -> None:
         outcome, member = identification.outcome, identification.member
         if outcome is Identified.MEMBER and member is not None:
-            self.sounds.play(SUCCESS)
-            if self.session.member is not None and self.session.member.id != member.id:
-                self._wipe_personal()  # someone else's card: nothing of the previous person stays
-            self.overlays.dismiss_all()
-            self.session.open(member)
-            self.go("member_home", member_id=member.id)
+            self.open_member(member)
             return
         if identification.refusal is not None:  # a pass: its own reason (forged, revoked, other collective)
             text = identification.refusal.text()
@@ -267,13 +268,26 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         elif outcome is Identified.RANDOM_UID:
             text = _(overlays.RANDOM_UID)
         elif outcome is Identified.UNKNOWN:
-            text = _(overlays.UNKNOWN_CARD)
             if card is not None and card.uid_hash:
-                self.ctx.services.cards.record_unknown_tap(card.uid_hash)
-                self.ctx.after_write()
+                self.visitors.ask(card.uid_hash)  # the hub may know it; if not, `unknown_card` below
+                return
+            text = _(overlays.UNKNOWN_CARD)
         else:
             text = _(overlays.INVALID_PASS)
         self.notify(text, "error")
+
+    def open_member(self, member: Member) -> None:
+        """A member's card or pass (or a visitor the hub recognised): their session, on their home."""
+        self.sounds.play(SUCCESS)
+        if self.session.member is not None and self.session.member.id != member.id:
+            self._wipe_personal()  # someone else's card: nothing of the previous person stays
+        self.overlays.dismiss_all()
+        self.session.open(member)
+        self.go("member_home", member_id=member.id)
+
+    def unknown_card(self) -> None:
+        """A card nobody here, nor the hub, could name (its tap is recorded already)."""
+        self.notify(_(overlays.UNKNOWN_CARD), "error")
 
     def card_unreadable(self) -> None:
         self.activity()
@@ -422,6 +436,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
         self._inactivity.cancel()
         self._compact.cancel()
         self._stop_countdown()
+        self.visitors.forget()
         self.overlays.dismiss_all()
 
 

@@ -132,8 +132,71 @@ LISTING_NEW_WALK: list[tuple[str, Move]] = [
     ),
     ("listing_new-format", key("description_keyboard", "enter")),
     ("listing_new-summary", tap("format_workshop")),
+    ("listing_new-network", tap("network_choice")),  # issue 9: « Visible dans le réseau »
     ("listing_new-published", tap("publish")),
 ]
+
+# --- a listing shared by another collective of the network (issue 9) -------------------------------------
+
+SHARED_LISTING = "7c1d2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f"
+_HUB_KIOSK = "0f9e8d7c-6b5a-4948-8776-655443322110"
+
+
+def _shared_by_network(stage: Stage) -> None:
+    """Nour's offer, shared by the Goutte d’Or's collective: the hub's event, applied as a pull applies it
+    (once: the English run finds it known)."""
+    from sync_client.engine import apply_remote
+    from sync_client.protocol import Envelope
+
+    payload = {
+        "listing_id": SHARED_LISTING,
+        "member_id": "3a4b5c6d-7e8f-4a0b-8c2d-3e4f5a6b7c8d",
+        "kind": "offer",
+        "theme_id": "reparation.velo",
+        "title": "Entretenir un tandem",
+        "description": "Au local de l’association, le mercredi.",
+        "format": "individual",
+        "pseudonym": "Nour",
+        "quartier": "Goutte d’Or",
+        "home_collective_id": "savoirs-de-la-goutte-d-or",
+        "home_collective_name": "Savoirs de la Goutte d’Or",
+    }
+    envelope = Envelope.model_validate(
+        {
+            "id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+            "type": "network.listing_shared",
+            "schema": 1,
+            "kiosk_id": _HUB_KIOSK,
+            "seq": 1,
+            "occurred_at": "2026-03-14T10:00:00.000+00:00",
+            "hlc": f"1773482400000-00000-{_HUB_KIOSK}",
+            "clock_synced": True,
+            "payload": payload,
+        }
+    )
+    with stage.ctx.services.store.transaction() as conn:
+        apply_remote(conn, envelope, "2026-03-14T10:00:00+00:00")
+
+
+# --- a visitor from another collective of the network, welcomed at a card tap (issue 9) ------------------
+
+
+def _visitor_welcomed(stage: Stage) -> None:
+    """Nour, of the Goutte d’Or's collective, taps her card here: the hub's answer as screens/visitor.py
+    receives it, then her welcome (journaled once: the English run finds her known)."""
+    visitor = stage.ctx.services.network.welcome(
+        {
+            "member_id": "3a4b5c6d-7e8f-4a0b-8c2d-3e4f5a6b7c8d",
+            "pseudonym": "Nour",
+            "quartier": "Goutte d’Or",
+            "home_collective_id": "savoirs-de-la-goutte-d-or",
+            "home_collective_name": "Savoirs de la Goutte d’Or",
+        }
+    )
+    assert visitor is not None
+    stage.shell.open_member(visitor)
+    stage.frames()
+
 
 # --- sign-up and the member pass -------------------------------------------------------------------------
 
@@ -188,6 +251,11 @@ FLOW_SCENES: list[Walk] = [
     scene("listing_new-request", steps(card("Yvette"), go("listing_new", kind="request"))),
     walk("signup", SIGNUP_WALK),
     scene("member_pass-printer", steps(with_printer, _member_pass), "member_pass"),
+    scene(
+        "board-network", steps(_shared_by_network, go("board"), _search("tandem"), tap("search_go")), "board"
+    ),
+    scene("listing-network", steps(_shared_by_network, go("listing", listing_id=SHARED_LISTING)), "listing"),
+    scene("member_home-visitor", _visitor_welcomed, "member_home"),
     # last: it takes a listing off the board the scenes above show
     scene("listing-withdrawn", _withdrawn, "listing"),
 ]

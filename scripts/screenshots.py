@@ -288,6 +288,9 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             xvfb.kill()
             xvfb.wait(timeout=10)
+    if not args.only:  # the hub's coordinator pages too, in headless Chromium (issue 9)
+        hub_pages = [sys.executable, str(ROOT / "scripts" / "screenshot_hub.py"), "--out", str(args.out)]
+        status = status or subprocess.run(hub_pages, cwd=ROOT, check=False).returncode
     print(f"Captures dans {args.out}" + ("" if status == 0 else " (avec des problèmes : voir ci-dessus)"))
     return status
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from sync_client.protocol import (
     API_PREFIX,
+    KIOSK_PENDING_HEADER,
     KIOSK_TIME_HEADER,
     Envelope,
     ErrorBody,
@@ -107,9 +108,15 @@ class HubClient:
     def whoami(self, kiosk_time: datetime | None = None) -> WhoAmI:
         return self._call("GET", "/kiosk", WhoAmI, kiosk_time=kiosk_time)
 
-    def push(self, events: list[dict[str, Any]], kiosk_time: datetime | None = None) -> PushResponse:
-        """`events` are wire envelopes (dicts), sent as they are: the journal's text is the reference."""
-        return self._call("POST", "/sync/push", PushResponse, body={"events": events}, kiosk_time=kiosk_time)
+    def push(
+        self, events: list[dict[str, Any]], kiosk_time: datetime | None = None, remaining: int | None = None
+    ) -> PushResponse:
+        """`events` are wire envelopes (dicts), sent as they are: the journal's text is the reference.
+        `remaining`: how many events still wait after these (told to the hub for its coordinators)."""
+        extra = {KIOSK_PENDING_HEADER: str(remaining)} if remaining is not None else None
+        return self._call(
+            "POST", "/sync/push", PushResponse, body={"events": events}, kiosk_time=kiosk_time, headers=extra
+        )
 
     def pull(self, cursor: int, limit: int, kiosk_time: datetime | None = None) -> PullResponse:
         return self._call(
@@ -132,8 +139,9 @@ class HubClient:
         params: dict[str, Any] | None = None,
         auth: bool = True,
         kiosk_time: datetime | None = None,
+        headers: dict[str, str] | None = None,
     ) -> M:
-        headers: dict[str, str] = {}
+        headers = dict(headers or {})
         if auth:
             if not self.token:
                 raise HubUnauthorized("Cette borne n’est pas appairée à un hub.", "not_paired")

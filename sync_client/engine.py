@@ -153,7 +153,10 @@ class SyncEngine:
             if not batch:
                 return
             try:
-                answer = self.client.push([wire for _, wire in batch], kiosk_time=self.clock.now())
+                remaining = pending_count(self.store.conn) - len(batch)
+                answer = self.client.push(
+                    [wire for _, wire in batch], kiosk_time=self.clock.now(), remaining=max(0, remaining)
+                )
             except HubRefused as error:
                 if error.status not in (413, 422):
                     raise

@@ -23,6 +23,9 @@ MAX_BATCH_BYTES = 1024 * 1024  # of the request body, as sent
 DEFAULT_PULL_LIMIT = 1000
 MAX_PULL_LIMIT = 2000
 KIOSK_TIME_HEADER = "X-Kiosk-Time"  # the kiosk's wall clock when it sent the request: skew measurement
+# On a push: how many of the kiosk's events still wait to be sent after this batch (for the coordinators'
+# page: a kiosk that cannot empty its queue shows). Optional; an older kiosk sends none.
+KIOSK_PENDING_HEADER = "X-Kiosk-Pending"
 PAIRING_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud and typed by hand
 PAIRING_CODE_LENGTH = 10
 
@@ -93,6 +96,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "election.candidate_withdrawn": ("election_id", "member_id"),
     "election.voter_signed": ("election_id", "member_id"),
     "election.closed": ("election_id",),
+    # issue 9: a member of another collective recognised here (hub look-up of their card)
+    "member.visited": ("member_id", "pseudonym", "quartier", "home_collective_id", "home_collective_name"),
 }
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -119,6 +124,11 @@ def redact_payload(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
         return {**payload, "title": "", "description": ""}
     if event_type == "election.candidate_stood":
         return {**payload, "statement": ""}
+    # Sharing between collectives (issue 9): what another collective was told of the member.
+    if event_type in ("member.visited", "network.member_known"):
+        return {**payload, "pseudonym": ""}
+    if event_type == "network.listing_shared":
+        return {**payload, "title": "", "description": "", "pseudonym": ""}
     return payload
 
 
@@ -130,6 +140,9 @@ REDACTABLE_TYPES = frozenset(
         "member.registered",
         "listing.published",
         "election.candidate_stood",
+        "member.visited",  # issue 9: sharing between collectives
+        "network.member_known",
+        "network.listing_shared",
     }
 )
 
@@ -290,6 +303,17 @@ class WhoAmI(_Model):
     collective_id: str
     hub_time: str
     skew_ms: int | None = None
+
+
+class NetworkMember(_Model):
+    """A member of another collective of the network, as a kiosk may know them (issue 9): never contact
+    details. `GET /api/v1/network/cards/{uid_hash}`, and the payload of `member.visited`."""
+
+    member_id: str
+    pseudonym: str
+    quartier: str
+    home_collective_id: str
+    home_collective_name: str
 
 
 class ErrorBody(_Model):

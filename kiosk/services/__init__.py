@@ -18,6 +18,7 @@ from kiosk.services.elections import Elections
 from kiosk.services.exchanges import Exchanges
 from kiosk.services.listings import Listings
 from kiosk.services.members import Members
+from kiosk.services.network import Network
 from kiosk.services.passes import Passes
 from kiosk.services.stats import Stats
 from kiosk.services.workshops import Workshops
@@ -44,6 +45,7 @@ class Services:
     admin: AdminAccess
     draws: Draws
     elections: Elections
+    network: Network  # issue 9: members of other collectives visiting
 
     @property
     def store(self) -> Store:
@@ -131,4 +133,5 @@ def open_services(
         admin=AdminAccess(ctx, config.security.admin_pin_attempts),
         draws=Draws(ctx),
         elections=Elections(ctx),
+        network=Network(ctx),
     )

@@ -72,4 +72,5 @@ def member_from_row(row: sqlite3.Row) -> Member:
         consent_at=row["consent_at"],
         registered_at=row["registered_at"],
         erased_at=row["erased_at"],
+        home_collective=row["home_collective"],  # issue 9: a member of another collective
     )

@@ -25,7 +25,10 @@ TITLE_MAX = 120
 DESCRIPTION_MAX = 1000
 REASON_MAX = 200
 
-_SELECT = "SELECT listings.*, members.pseudonym FROM listings JOIN members ON members.id = listings.member_id"
+_SELECT = (
+    "SELECT listings.*, members.pseudonym, members.quartier AS owner_quartier, members.home_collective"
+    " FROM listings JOIN members ON members.id = listings.member_id"
+)
 
 OWN_LISTING_INTEREST = ErrorKind(
     "listing.own_interest",
@@ -61,6 +64,8 @@ def listing_from_row(row: sqlite3.Row) -> Listing:
         network_visible=bool(row["network_visible"]),
         published_at=row["published_at"],
         hidden_reason=row["hidden_reason"] if row["status"] == ListingStatus.HIDDEN else None,
+        quartier=row["owner_quartier"],
+        home_collective=row["home_collective"],
     )
 
 

@@ -26,6 +26,13 @@ def check_quartier(quartier: str) -> str:
     return quartier
 
 
+def _of_this_collective(member: Member) -> Member:
+    """`member`, unless they are a visitor from another collective (`home_collective`: its name)."""
+    if member.home_collective is not None:
+        raise KioskError(codes.OTHER_COLLECTIVE_MEMBER, collective=member.home_collective)
+    return member
+
+
 class Members:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -90,9 +97,10 @@ class Members:
         """Erase on request: personal data goes, anonymised exchange counts stay.
 
         The member themself or a librarian may ask. Cards are revoked, listings withdrawn and blanked,
-        and the personal fields of past journal events are blanked too.
+        and the personal fields of past journal events are blanked too. A visitor from another collective
+        of the network is erased by their own collective only (issue 9): its erasure reaches this one.
         """
-        member = self.ctx.member(member_id)
+        member = _of_this_collective(self.ctx.member(member_id))
         if actor_id != member_id:
             actor = self.ctx.member(actor_id)
             if not actor.has_role(Role.LIBRARIAN):
@@ -101,7 +109,7 @@ class Members:
 
     def erasure_preview(self, member_id: str) -> ErasurePreview:
         """What erasing this member would remove (listings, cards) and keep (their exchanges, anonymised)."""
-        member = self.ctx.member(member_id)
+        member = _of_this_collective(self.ctx.member(member_id))
         conn = self.ctx.store.conn
         exchanges, minutes = conn.execute(
             "SELECT count(*), coalesce(sum(e.duration_min), 0) FROM exchange_participants p"

@@ -52,7 +52,9 @@ class Stats:
         ).fetchone()
         listings = dict(
             conn.execute(
-                "SELECT kind, count(*) FROM listings WHERE status = 'active' GROUP BY kind"
+                # this collective's own: listings shared from other collectives have owners from elsewhere
+                "SELECT l.kind, count(*) FROM listings l JOIN members m ON m.id = l.member_id"
+                " WHERE l.status = 'active' AND m.home_collective IS NULL GROUP BY l.kind"
             ).fetchall()
         )
         (workshops,) = conn.execute(

@@ -403,6 +403,13 @@ CREATE TABLE ballot_box (
 ) WITHOUT ROWID;
 """
 
+# Sharing between collectives (issue 9): people of another collective of the network known here — the owner
+# of a listing shared with the network, a visitor recognised by the hub, the other side of an exchange —
+# are member rows whose `home_collective` is the name of their collective (NULL: a member of this one).
+V9 = """
+ALTER TABLE members ADD COLUMN home_collective TEXT;
+"""
+
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
@@ -413,6 +420,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V6),
     _script(V7),
     _script(V8),
+    _script(V9),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

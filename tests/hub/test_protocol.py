@@ -48,6 +48,14 @@ def _every_event_type(services: Services) -> None:
     services.listings.express_interest(offer.id, ben.id)
     services.listings.mark_interests_seen(ana.id)
     services.cards.record_unknown_tap(services.cards.read(b"\x04\x09\x08\x07\x06\x05\x04").uid_hash)
+    visitor = {
+        "member_id": "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+        "pseudonym": "Nour",
+        "quartier": "Goutte d’Or",
+    }
+    services.network.welcome(
+        {**visitor, "home_collective_id": "ailleurs", "home_collective_name": "Ailleurs"}
+    )
     partners = [Partner(ParticipantRole.TRANSMITTER, ana.id), Partner(ParticipantRole.LEARNER, ben.id)]
     one = services.exchanges.record(
         ana.id, ExchangeKind.KNOWLEDGE, "cuisine.quotidien", "Crêpes", 30, partners

@@ -217,6 +217,13 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
             {"ballot_id": "5e" * 16, "election_id": ELECTION, "grades": f'{{"{KARIM}":5}}'},
         ],
     },
+    9: {  # issue 9: the owner of a listing shared by another collective of the network
+        "members": [
+            {"id": "0b7a3c1e-5d2f-4e6a-9b8c-7d6e5f4a3b2c", "collective_id": "autre-collectif",
+             "pseudonym": "Nour", "pseudonym_key": "nour", "quartier": "Goutte d’Or", "roles": "[]",
+             "languages": "[]", "registered_at": AT, "home_collective": "Savoirs de la Goutte d’Or"},
+        ],
+    },
 }  # fmt: skip
 
 # What a migration derives from earlier rows: version → (version of the rows it derives from, table, row).
