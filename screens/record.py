@@ -3,8 +3,9 @@ when → summary → « Enregistrer » → the receipt (route "receipt").
 
 The screen is a frame — « Retour » left, the step's question and « Étape n sur 5 » in the middle,
 « Annuler » right — around the current step (screens/record_steps/). The rules live in
-`screens.record_flow` (plain Python, unit-tested); this module moves between steps, takes the partners'
-card taps (`on_identified`) and calls the services. « Annuler » asks first when something was entered.
+`screens.record_flow` (plain Python, unit-tested); this module moves between steps, hands the partners'
+card taps to `screens.record_taps` (a visitor's card is asked of the hub there) and calls the services.
+« Annuler » asks first when something was entered.
 """
 
 from __future__ import annotations
@@ -16,19 +17,18 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 
-from kiosk.domain import Identification, Identified, Member
+from kiosk.domain import Identification, Member
 from kiosk.errors import KioskError, codes
-from kiosk.i18n import N_, _
 from kiosk.themes import load_catalogue
 from screens.base import KioskScreen
-from screens.record_flow import RecordFlow, Step, TapOutcome
+from screens.record_flow import RecordFlow, Step
 from screens.record_steps.base import WizardStep
 from screens.record_steps.choice_steps import KindStep, ListingStep, SubthemeStep, ThemeStep
 from screens.record_steps.partner_step import PartnersStep
 from screens.record_steps.typing_steps import GuestStep, SearchStep, TitleStep
 from screens.record_steps.when_steps import DurationStep, SummaryStep
 from screens.record_steps.wording import Kind
-from screens.sounds import SUCCESS
+from screens.record_taps import PartnerTaps
 from screens.widgets import buttons, text  # noqa: F401  (the kv rules use their classes)
 
 STEP_WIDGETS: dict[Step, type[WizardStep]] = {
@@ -59,12 +59,6 @@ STEP_NUMBERS = {
 STEP_TOTAL = 5
 SEARCH_LIMIT = 10
 
-UNKNOWN_CARD = N_(
-    "Cette carte n’est pas encore enregistrée. Pour une personne sans carte, touchez « Une personne non "
-    "inscrite »."
-)
-OWN_CARD = N_("C’est votre carte : faites passer celle de l’autre personne.")
-
 KV_FILE = str(Path(__file__).with_suffix(".kv"))
 if KV_FILE not in Builder.files:
     Builder.load_file(KV_FILE)
@@ -94,6 +88,7 @@ class RecordScreen(KioskScreen):
         self.flow: RecordFlow | None = None
         self._catalogue = load_catalogue()
         self._cancel_question: CancelQuestion | None = None
+        self._partner_taps = PartnerTaps(self)
         super().__init__(**kwargs)
         self.steps: dict[Step, WizardStep] = {}
         for step, widget_class in STEP_WIDGETS.items():
@@ -111,7 +106,7 @@ class RecordScreen(KioskScreen):
             raise KioskError(codes.MEMBER_NOT_FOUND)  # the shell opens the wizard for a session only
         listings = self.ctx.services.listings.of_member(member.id)
         self.flow = RecordFlow(member, listings, self._catalogue, self.ctx.clock.now())
-        self._show()
+        self.show()
 
     def wipe(self) -> None:
         self._close_cancel_question()
@@ -124,38 +119,17 @@ class RecordScreen(KioskScreen):
     def refresh_language(self) -> None:
         if self.flow is not None:
             self.flow.refresh_language()
-            self._show()
+            self.show()
 
     def on_identified(self, identification: Identification) -> bool:
         """A partner's card (or pass) while the wizard is open: they join the exchange."""
-        flow = self.flow
-        if flow is None or flow.saved is not None:
-            return False
-        if identification.outcome is Identified.UNKNOWN:
-            card = self.shell.last_card
-            if card is not None and card.uid_hash:
-                # as the shell does by default: the hub may know whose card it is
-                self.ctx.services.cards.record_unknown_tap(card.uid_hash)
-                self.ctx.after_write()
-            self.shell.notify(_(UNKNOWN_CARD), "error")
-            return True
-        member = identification.member
-        if identification.outcome is not Identified.MEMBER or member is None:
-            return False  # revoked, random UID, foreign pass: the shell says why, the wizard stays
-        outcome = flow.partner_tapped(member)
-        if outcome is TapOutcome.OWN_CARD:
-            self.shell.notify(_(OWN_CARD), "error")
-        else:
-            # No message over the screen: it would take the next touch. The list shows who is in.
-            self.shell.sounds.play(SUCCESS)
-        self._show()
-        return True
+        return self._partner_taps.presented(identification)
 
     # --- moving ---------------------------------------------------------------------------------------
 
     def go_back(self) -> None:
         if self.flow is not None and self.flow.back():
-            self._show()
+            self.show()
         else:
             self.shell.back()
 
@@ -193,9 +167,10 @@ class RecordScreen(KioskScreen):
             action(*args)
         except KioskError as error:
             self.shell.notify(error.text(), "error")
-        self._show()
+        self.show()
 
-    def _show(self) -> None:
+    def show(self) -> None:
+        """The flow's current step on show, with its question and number."""
         flow = self.flow
         if flow is None:
             return
@@ -292,7 +267,7 @@ class RecordScreen(KioskScreen):
             exchange = flow.save(self.ctx.services)
         except KioskError as error:
             self.shell.notify(error.text(), "error")
-            self._show()
+            self.show()
             return
         self.ctx.after_write()
         self.shell.go("receipt", exchange_id=exchange.id)

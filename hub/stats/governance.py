@@ -80,6 +80,9 @@ def load_elections(
 ) -> list[ElectionFact]:
     """`rows`: the `election.announced` events (their titles: the hub's table keeps none)."""
     titles = {text(row.payload.get("election_id")): text(row.payload.get("title")) for row in reversed(rows)}
+    seats = {
+        text(row.payload.get("election_id")): number(row.payload.get("seats"), 1) for row in reversed(rows)
+    }
     e, register, box = t.hub_elections.c, t.hub_election_register.c, t.hub_ballot_box.c
     elections = conn.execute(select(t.hub_elections).where(e.collective_id.in_(list(collective_ids)))).all()
     ids = [election.id for election in elections]
@@ -106,6 +109,7 @@ def load_elections(
             status=_status(election, now),
             voters=int(voters.get(election.id, 0)),
             result=_result(election, ballots.get(election.id)),
+            seats=seats.get(election.id, 1),
         )
         for election in elections
     ]

@@ -99,6 +99,7 @@ class ElectionFact:
     # Published only when closed with PUBLISH_MIN_VOTERS voters or more: {"candidates": [...], "ranking":
     # [{"candidate", "median", "profile"}, ...] best first} (as hub/governance.py publishes it).
     result: dict[str, Any] | None
+    seats: int = 1  # the first `seats` of the ranking are elected (election.announced)
 
 
 @dataclass(frozen=True)

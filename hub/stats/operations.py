@@ -130,6 +130,7 @@ class ElectionSummary:
     voters: int
     published: bool  # closed with enough voters to keep the secret (result below)
     result: dict[str, Any] | None  # candidates and ranking (merit profiles), as ElectionFact.result
+    seats: int = 1  # the first `seats` of the ranking are elected
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def governance_summary(facts: Facts) -> GovernanceSummary:
             voters=election.voters,
             published=election.result is not None,
             result=election.result,
+            seats=election.seats,
         )
         for election in facts.elections
     )

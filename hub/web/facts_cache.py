@@ -2,9 +2,10 @@
 
 `load_facts` replays a scope's events (seconds for a network of 100,000 members); a coordinator going from
 page to page asks for the same facts each time. They are kept per scope and reused while nothing they come
-from changed (no newer event, no kiosk paired, seen or revoked since), or for `FRESH_S` seconds at most even
-if something did (figures a few seconds late are fine on these pages). One computation per scope at a time:
-a second request waits for the first instead of doing the same work beside it.
+from changed. New events and kiosks' syncs (every push, on a busy hub) may wait `FRESH_S` seconds: figures a
+few seconds late are fine on these pages. A kiosk paired or revoked shows at once: the coordinator who just
+did it looks for it. One computation per scope at a time: a second request waits for the first instead of
+doing the same work beside it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from typing import NamedTuple
 
 from sqlalchemy import Connection
 
@@ -26,7 +28,7 @@ class FactsCache:
     def __init__(self, fresh_s: float = FRESH_S, kept: int = KEPT_SCOPES) -> None:
         self.fresh_s = fresh_s
         self.kept = kept
-        self._entries: OrderedDict[Scope, tuple[tuple[object, ...], float, Facts]] = OrderedDict()
+        self._entries: OrderedDict[Scope, tuple[_Fingerprint, float, Facts]] = OrderedDict()
         self._locks: dict[Scope, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -39,7 +41,9 @@ class FactsCache:
                 entry = self._entries.get(scope)
             if entry is not None:
                 seen, at, facts = entry
-                if seen == newest or time.monotonic() - at < self.fresh_s:
+                if seen == newest or (
+                    seen.kiosks_changed == newest.kiosks_changed and time.monotonic() - at < self.fresh_s
+                ):
                     return facts
             facts = load_facts(conn, scope)
             with self._guard:
@@ -50,9 +54,16 @@ class FactsCache:
             return facts
 
 
-def _fingerprint(conn: Connection) -> tuple[object, ...]:
-    """Changes whenever an event is stored or a kiosk is paired, seen, or revoked (two indexed reads)."""
+class _Fingerprint(NamedTuple):
+    newest_event: object
+    kiosks_seen: object  # the latest sync of any kiosk
+    kiosks_changed: tuple[object, ...]  # how many kiosks, the latest paired, the latest revoked
+
+
+def _fingerprint(conn: Connection) -> _Fingerprint:
+    """Changes whenever an event is stored or a kiosk is paired, seen, or revoked (two small reads)."""
     sql = Sql(conn)
     events = sql.first("SELECT max(pk) FROM events")
-    kiosks = sql.first("SELECT count(*), max(paired_at), max(last_seen_at), max(revoked_at) FROM kiosks")
-    return (*(events or ()), *(kiosks or ()))
+    kiosks = sql.first("SELECT max(last_seen_at), count(*), max(paired_at), max(revoked_at) FROM kiosks")
+    assert events is not None and kiosks is not None  # aggregates always answer one row
+    return _Fingerprint(events[0], kiosks[0], tuple(kiosks[1:]))

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from hub.util import utcnow
 from hub.web import stats_views as views
+from hub.web.governance_views import governance
 from hub.web.guard import NOT_FOUND, database, place_of, scope_facts, signed_in
 from hub.web.render import page
 from hub.web.sessions import Session
@@ -47,5 +48,5 @@ def stats_page(request: Request, kind: str, key: str, session: SignedIn, name: s
         elif name == "ateliers":
             context = views.workshops(facts)
         else:
-            context = views.governance(facts)
+            context = governance(conn, facts)
     return page(request, TEMPLATES[name], session=session, place=place, current=name, **context)

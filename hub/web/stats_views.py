@@ -1,5 +1,6 @@
 """What each statistics page shows, built from hub/stats: charts (inline SVG) with the same figures as table
-rows, and the short lists of members to invite. Texts are French; figures are formatted here."""
+rows, and the short lists of members to invite. Texts are French; figures are formatted here. The
+governance page (draws and elections) is in hub/web/governance_views.py."""
 
 from __future__ import annotations
 
@@ -226,37 +227,3 @@ def workshops(facts: Facts) -> dict[str, Any]:
         "Les présents comptent aussi les invités venus sans inscription : la présence peut dépasser 100 %.",
     )
     return {"view": view, "empty": not summaries}
-
-
-DRAW_STATUS = {"announced": "appel aux volontaires", "frozen": "liste arrêtée", "performed": "tirage fait"}
-ELECTION_STATUS = {"announced": "annoncée", "open": "vote ouvert", "closed": "close"}
-
-
-def governance(facts: Facts) -> dict[str, Any]:
-    summary = d.governance_summary(facts)
-    collectives = facts.collectives
-    pools = [
-        (
-            p.title or d.theme_label(p.theme_id),
-            collectives.get(p.collective_id, (p.collective_id, ""))[0],
-            d.theme_label(p.theme_id),
-            number(p.seats),
-            number(p.volunteers),
-            DRAW_STATUS.get(p.status, p.status),
-            number(p.selected) if p.selected is not None else "—",
-        )
-        for p in summary.pools
-    ]
-    elections = [
-        (
-            e.title,
-            collectives.get(e.collective_id, (e.collective_id, ""))[0],
-            ELECTION_STATUS.get(e.status, e.status),
-            number(e.voters),
-            "publié"
-            if e.published
-            else ("secret gardé (trop peu de votants)" if e.status == "closed" else "—"),
-        )
-        for e in summary.elections
-    ]
-    return {"summary": summary, "pools": pools, "elections": elections, "draw_status": DRAW_STATUS}

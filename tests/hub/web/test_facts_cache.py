@@ -60,13 +60,21 @@ def test_facts_are_reused_until_a_kiosk_or_an_event_changes(db: Database, monkey
     assert revoked.kiosks[0].revoked_at is not None
 
 
-def test_within_the_grace_period_a_change_waits(db: Database) -> None:
+def test_within_the_grace_period_new_activity_waits_but_kiosk_changes_do_not(db: Database) -> None:
     collective = admin.add_collective(db, "Cache 2", "Belleville")
     scope = Scope(collective.network_id, collective.id)
     cache = FactsCache(fresh_s=3600.0)
     with db.read() as conn:
-        first = cache.facts(conn, scope)
+        assert cache.facts(conn, scope).kiosks == ()
     code, _ = admin.create_pairing_code(db, collective.id)
     pair(db, PairRequest(code=code, kiosk_name="Borne"), "127.0.0.1")
     with db.read() as conn:
-        assert cache.facts(conn, scope) is first  # figures up to an hour late, as configured
+        first_kiosks = cache.facts(conn, scope).kiosks
+    assert len(first_kiosks) == 1  # paired: shown at once, grace period or not
+    with db.write() as conn:  # a sync of that kiosk (what every push writes): may wait
+        conn.exec_driver_sql("UPDATE kiosks SET last_seen_at = '2026-11-26T08:00:00.000Z'")
+    with db.read() as conn:
+        assert cache.facts(conn, scope).kiosks == first_kiosks
+    admin.revoke_kiosk(db, first_kiosks[0].id)
+    with db.read() as conn:
+        assert cache.facts(conn, scope).kiosks[0].revoked_at is not None  # revoked: shown at once
