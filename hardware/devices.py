@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hardware.ports import NfcReader
     from hardware.printer import PrinterWorker, SlipPrinter
     from hardware.simulated import SimulatedReader
+    from kiosk.card_keys import CardKeyRing
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class Devices:
 
 
 def make_devices(
-    config: Config, events: queue.Queue[object], card_key: bytes, printed: Path, *, demo: bool
+    config: Config, events: queue.Queue[object], card_key: bytes | CardKeyRing, printed: Path, *, demo: bool
 ) -> Devices:
     """Not started: no thread, no PC/SC call. `printed`: where the demo's printer writes its slips."""
     from hardware.printer import PrinterWorker
@@ -109,7 +110,13 @@ def replace_printer_and_scanner(
 
 
 def start_devices(
-    devices: Devices, config: Config, events: queue.Queue[object], card_key: bytes, window: Any, *, demo: bool
+    devices: Devices,
+    config: Config,
+    events: queue.Queue[object],
+    card_key: bytes | CardKeyRing,
+    window: Any,
+    *,
+    demo: bool,
 ) -> None:
     """Every device thread; on the Kivy thread (the wedge binds to `window`)."""
     from hardware.kivy_keyboard import KeyboardWedge

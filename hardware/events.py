@@ -54,6 +54,8 @@ class CardTapped:
     at: datetime = field(default_factory=_now)
     # Raw UID for the enrolment flow only: never logged (repr=False), never compared, never stored.
     uid: bytes = field(default=b"", repr=False, compare=False)
+    # During a card key rotation: the hash under the network's next key (kiosk/card_keys.py).
+    next_uid_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,8 @@ from hardware.pcsc import (
     StatusEntry,
 )
 from hardware.ports import EventSink, ReaderState
-from kiosk.cardid import is_random_uid, uid_hash
+from kiosk.card_keys import CardKeyRing, CardKeys, ring_of
+from kiosk.cardid import is_random_uid
 
 log = logging.getLogger("kiosk.nfc")
 
@@ -109,12 +110,13 @@ class PcscNfcReader:
     def __init__(
         self,
         events: EventSink,
-        card_key: bytes,
+        card_key: bytes | CardKeyRing,
         settings: NfcSettings | None = None,
         pcsc: Pcsc | None = None,
     ) -> None:
         self._events = events
-        self._card_key = card_key
+        # Read at each tap: a rotation's next key, or the switch to it, applies from the next tap on.
+        self._keys = ring_of(card_key)
         self.settings = settings or NfcSettings()
         self._pcsc = pcsc or Pcsc()
         self._stop = threading.Event()
@@ -159,7 +161,7 @@ class PcscNfcReader:
 
     def set_card_key(self, card_key: bytes) -> None:
         """The network key arrives at pairing; later taps are hashed with it (one atomic assignment)."""
-        self._card_key = card_key
+        self._keys.set(CardKeys(card_key))
 
     # --- the loop -----------------------------------------------------------------------------------
 
@@ -351,11 +353,11 @@ class PcscNfcReader:
             log.info("carte à identifiant aléatoire refusée sur %s", slot.name)
             self._emit_after_held(held, CardRefused(slot.name, "random_uid", kind, uid=uid))
             return
-        hashed = uid_hash(self._card_key, uid)
+        hashed, following = self._keys.keys.hashes(uid)
         slot.uid_hash = hashed
         if held == hashed:
             return  # still the card that lay there when pcscd went away: same presentation
-        self._emit_after_held(held, CardTapped(hashed, kind, slot.name, uid=uid))
+        self._emit_after_held(held, CardTapped(hashed, kind, slot.name, uid=uid, next_uid_hash=following))
 
     def _emit_after_held(self, held: str | None, event: CardTapped | CardRefused | CardReadError) -> None:
         """A different card now lies where one was held through a pcscd restart: that one left first."""

@@ -17,7 +17,8 @@ from hardware.events import CardKind, CardRefused, CardRemoved, CardTapped, QrSc
 from hardware.ports import EventSink, ReaderState
 from hardware.printer import PrinterError, PrinterState
 from hardware.receipts import LINE_WIDTHS, Slip, text_lines
-from kiosk.cardid import is_random_uid, uid_hash
+from kiosk.card_keys import CardKeyRing, ring_of
+from kiosk.cardid import is_random_uid
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,13 @@ class SimulatedReader:
     def __init__(
         self,
         events: EventSink,
-        card_key: bytes,
+        card_key: bytes | CardKeyRing,
         reader: str = SIMULATED_READER,
         script: Sequence[tuple[bytes, float]] = (),
         hold: float = 0.3,
     ) -> None:
         self.events = events
-        self.card_key = card_key
+        self.keys = ring_of(card_key)  # read at each tap, as the real reader does
         self.reader = reader
         self.script = tuple(script)
         self.hold = hold
@@ -105,8 +106,9 @@ class SimulatedReader:
             if is_random_uid(uid):
                 self.events.put(CardRefused(reader=self.reader, reason="random_uid", atr_kind=kind))
             else:
-                digest = uid_hash(self.card_key, uid)
-                self.events.put(CardTapped(uid_hash=digest, atr_kind=kind, reader=self.reader, uid=uid))
+                digest, following = self.keys.keys.hashes(uid)
+                tapped = CardTapped(digest, kind, self.reader, uid=uid, next_uid_hash=following)
+                self.events.put(tapped)
 
     def remove(self) -> None:
         with self._lock:

@@ -191,7 +191,11 @@ def create_app(db: Database | None = None) -> FastAPI:
         database.ping()
         return Health(version=__version__, database=database.kind, hub_time=iso(utcnow()))
 
-    @app.post(f"{API_PREFIX}/pair", response_model=PairResponse, responses=_ERRORS)
+    # `next_card_key` is left out when there is no rotation: a kiosk of an earlier version refuses a field
+    # it does not know.
+    @app.post(
+        f"{API_PREFIX}/pair", response_model=PairResponse, response_model_exclude_none=True, responses=_ERRORS
+    )
     def pair_kiosk(body: PairRequest, request: Request) -> PairResponse:
         address = request.client.host if request.client else "unknown"
         return pair(database, body, address)

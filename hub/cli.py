@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub import admin, cli_draw, cli_opendata, cli_web
+from hub import admin, cli_draw, cli_opendata, cli_rotation, cli_web
 from hub.db import DB_ENV, Database
 from hub.util import format_code
 
@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_draw.register(sub)
     cli_opendata.register(sub, common)
     cli_web.register(sub)  # coordinators' accounts (issue 9)
+    cli_rotation.register(sub, common)  # the card key rotation (issue 9)
     return parser
 
 

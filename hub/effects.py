@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from hub import governance_events
+from hub import governance_events, rotation
 from hub.sql import Sql
 from hub.util import iso, utcnow
 from sync_client.protocol import REDACTABLE_TYPES, Envelope, canonical, redact_payload
@@ -154,6 +154,7 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
             flags = _flags(known, p, at)
             row["flags"] = json.dumps(flags) if flags else "[]"
     _flush(sql, collective_id, network_id, known)
+    rotation.record(conn, collective_id, network_id, batch)  # issue 9: cards' hashes under the next key
     governance_events.apply_batch(conn, collective_id, batch)  # elections and draws (issue 8)
 
 

@@ -24,6 +24,9 @@ HUB_EVENT_SCHEMAS: dict[str, int] = {
     "network.listing_unshared": 1,  # withdrawn, hidden by its collective's librarian, its owner erased
     "network.member_known": 1,  # pseudonym, quartier and collective of a member named by a relayed event
     "network.relayed": 1,  # another collective's event that concerns this one (exchange, interest, erasure)
+    # The card key rotation (hub/rotation.py): the next key to hash taps with, then the switch to it.
+    "network.card_key_next": 1,
+    "network.card_key_switched": 1,
 }
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "kiosque-des-savoirs:network")
 _COLUMNS = (

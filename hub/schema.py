@@ -257,3 +257,11 @@ network_reach = Table(
     Column("subject_id", String(64), primary_key=True),
     Column("collective_id", String(64), primary_key=True),
 )
+
+# Issue 9, the card key rotation (hub/rotation.py) ---------------------------------------------------------
+# While a rotation runs, the network has a next key; a card re-keyed at a kiosk (or enrolled during the
+# rotation) has its hash under that key too. Finishing moves each card to that hash and forgets the others:
+# the hub never knows a UID, so a card no kiosk re-keyed cannot be moved.
+networks.append_column(Column("next_card_key", String(64), nullable=True))
+networks.append_column(Column("rotation_started_at", String(40), nullable=True))
+cards.append_column(Column("next_uid_hash", String(64), nullable=True))

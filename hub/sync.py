@@ -273,4 +273,5 @@ def _pair_with_code(conn: Connection, request: PairRequest, now: str) -> PairRes
         network_id=network.id,
         card_key=card_key,
         hub_time=now,
+        next_card_key=network.next_card_key,  # during a card key rotation (hub/rotation.py)
     )

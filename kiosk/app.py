@@ -121,7 +121,7 @@ def make_devices(config: Config, services: Services, events: queue.Queue[object]
     """The devices, not started; with the sync worker when the kiosk is paired."""
     from hardware.devices import make_devices as make_hardware
 
-    devices = make_hardware(config, events, services.ctx.card_key, config.data_dir / "printed", demo=demo)
+    devices = make_hardware(config, events, services.ctx.keys, config.data_dir / "printed", demo=demo)
     if is_paired(services):
         devices.sync = make_sync_worker(config, services, events)
     return devices
@@ -187,7 +187,7 @@ class EventPump:
         shell = self.shell
         admin = self.admin
         if isinstance(event, CardTapped):
-            card = CardRead(uid_hash=event.uid_hash)
+            card = CardRead(uid_hash=event.uid_hash, next_uid_hash=event.next_uid_hash)
             identification = self.services.cards.identify(card)
             if admin is not None and admin.card_while_away(identification.member):
                 return  # left for maintenance: only a staff card brings the kiosk back
@@ -217,6 +217,8 @@ class EventPump:
             if admin is not None:
                 admin.states.sync = event
             shell.sync_status(event.state.value, event.pending)
+            # A pull may have brought a card key rotation: the readers hash the next tap with its keys.
+            self.services.ctx.keys.load(self.services.store.conn)
         # CardRemoved, ScannerStatus: nothing to show
 
 
@@ -340,7 +342,7 @@ class KioskRuntime:
         from kivy.core.window import Window
 
         if not self._stopped and not self.devices.started:
-            key = self.services.ctx.card_key
+            key = self.services.ctx.keys  # shared with the readers: a card key rotation needs no restart
             start_devices(self.devices, self.config, self.events, key, Window, demo=self.demo)
             log.info("devices started, after the first frame")
             if self.sync_gate.held is not None:

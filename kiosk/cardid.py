@@ -24,6 +24,11 @@ def is_random_uid(uid: bytes) -> bool:
     return len(uid) == 4 and uid[0] == RANDOM_UID_FIRST_BYTE
 
 
+def card_key_id(card_key: bytes) -> str:
+    """Names a card key without revealing it: the hub's rotation events say which key they replace."""
+    return hashlib.sha256(b"kiosque-des-savoirs/card-key/" + card_key).hexdigest()[:32]
+
+
 def uid_hash(card_key: bytes, uid: bytes) -> str:
     return hmac.new(card_key, uid, hashlib.sha256).hexdigest()
 
@@ -34,7 +39,10 @@ class CardRead:
 
     uid_hash: str
     random_uid: bool = False
+    # During a card key rotation: the hash under the network's next key (kiosk/card_keys.py).
+    next_uid_hash: str | None = None
 
     @classmethod
-    def from_uid(cls, card_key: bytes, uid: bytes) -> CardRead:
-        return cls(uid_hash=uid_hash(card_key, uid), random_uid=is_random_uid(uid))
+    def from_uid(cls, card_key: bytes, uid: bytes, next_key: bytes | None = None) -> CardRead:
+        following = uid_hash(next_key, uid) if next_key is not None else None
+        return cls(uid_hash=uid_hash(card_key, uid), random_uid=is_random_uid(uid), next_uid_hash=following)

@@ -53,6 +53,8 @@ EVENT_SCHEMAS: dict[str, int] = {
     "election.closed": 1,
     # Sharing between collectives (issue 9): a member of another collective recognised here by the hub.
     "member.visited": 1,
+    # The card key rotation (issue 9): a card known under the current key, tapped here, hashed with the next.
+    "card.rekeyed": 1,
 }
 
 

@@ -128,22 +128,27 @@ def _redact_journal(conn: sqlite3.Connection, member_id: str) -> None:
 @projects("card.enrolled")
 def _card_enrolled(conn: sqlite3.Connection, event: Event) -> None:
     p = event.payload
-    # A revoked card stays revoked forever; an active one follows the latest enrolment.
+    # A revoked card stays revoked forever; an active one follows the latest enrolment. During a card key
+    # rotation the enrolment carries the card's hash under the next key too (projections_card_keys.py).
     conn.execute(
-        "INSERT INTO cards (uid_hash, member_id, status, enrolled_at) VALUES (?, ?, 'active', ?)"
+        "INSERT INTO cards (uid_hash, member_id, status, enrolled_at, next_uid_hash)"
+        " VALUES (?, ?, 'active', ?, ?)"
         " ON CONFLICT (uid_hash) DO UPDATE SET member_id = excluded.member_id,"
-        " enrolled_at = excluded.enrolled_at WHERE cards.status = 'active'",
-        (p["uid_hash"], p["member_id"], event.occurred_at),
+        " enrolled_at = excluded.enrolled_at,"
+        " next_uid_hash = coalesce(excluded.next_uid_hash, cards.next_uid_hash)"
+        " WHERE cards.status = 'active'",
+        (p["uid_hash"], p["member_id"], event.occurred_at, p.get("next_uid_hash")),
     )
 
 
 @projects("card.revoked")
 def _card_revoked(conn: sqlite3.Connection, event: Event) -> None:
     p = event.payload
+    # A re-keyed card's revocation names both hashes: it reaches the card on either side of the switch.
     conn.execute(
         "UPDATE cards SET status = 'revoked', revoked_at = ?, revoke_reason = ?"
-        " WHERE uid_hash = ? AND status = 'active'",
-        (event.occurred_at, p.get("reason", ""), p["uid_hash"]),
+        " WHERE uid_hash IN (?, ?) AND status = 'active'",
+        (event.occurred_at, p.get("reason", ""), p["uid_hash"], p.get("next_uid_hash") or p["uid_hash"]),
     )
 
 
@@ -361,6 +366,7 @@ def _pass_key_published(conn: sqlite3.Connection, event: Event) -> None:
 # Interests in listings and taps of unknown cards, workshops, moderation, draws and elections live in their
 # own modules (registered on import).
 from kiosk import (  # noqa: E402, F401
+    projections_card_keys,
     projections_draws,
     projections_elections,
     projections_moderation,

@@ -75,5 +75,10 @@ def pair_kiosk(
         )
         if changed:  # no card enrolled yet: take the network's key, so cards work in every quartier
             conn.execute("UPDATE kiosk_state SET card_key = ? WHERE id = 1", (answer.card_key,))
+        # During a card key rotation the hub gives the next key too: taps are hashed with both from now on.
+        conn.execute(
+            "UPDATE kiosk_state SET next_card_key = ? WHERE id = 1 AND card_key = ?",
+            (answer.next_card_key, answer.card_key),
+        )
     client.token = answer.token
     return Paired(kiosk_id, answer.collective_id, answer.collective_name, changed, answer.hub_time)

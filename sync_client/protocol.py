@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from kiosk.cardid import card_key_id as card_key_id  # the hub names card keys with it (rotation events)
 from kiosk.journal import EVENT_SCHEMAS, encode_payload
 
 PROTOCOL_VERSION = 1
@@ -98,6 +99,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "election.closed": ("election_id",),
     # issue 9: a member of another collective recognised here (hub look-up of their card)
     "member.visited": ("member_id", "pseudonym", "quartier", "home_collective_id", "home_collective_name"),
+    # issue 9, the card key rotation: the card's hash under the current key and under the next one
+    "card.rekeyed": ("member_id", "uid_hash", "next_uid_hash"),
 }
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -224,6 +227,10 @@ class PairResponse(_Model):
     network_id: str
     card_key: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     hub_time: str
+    next_card_key: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = Field(
+        default=None,
+        description="During a card key rotation only (absent otherwise): the network's next card key.",
+    )
 
 
 # Push ----------------------------------------------------------------------------------------------

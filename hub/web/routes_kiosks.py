@@ -14,6 +14,7 @@ from hub import admin
 from hub import schema as t
 from hub.stats.dashboard import kiosk_health
 from hub.util import format_code, utcnow
+from hub.web import routes_card_key
 from hub.web.guard import NOT_FOUND, Place, checked_form, database, place_of, scope_facts, signed_in
 from hub.web.render import page
 from hub.web.sessions import Session
@@ -112,6 +113,5 @@ async def revoke(request: Request, kiosk_id: str, session: SignedIn) -> Response
     return _kiosks(request, session, place, revoked=kiosk.name if revoked else None)
 
 
-@router.get("/cle-des-cartes")
-def card_key(request: Request, session: SignedIn) -> Response:
-    return page(request, "card_key.html", session=session, place=None, current="cle")
+# « Clé des cartes » and its rotation (issue 9): their own module.
+router.include_router(routes_card_key.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.card_keys import CardKeyRing
 from kiosk.cardid import new_card_key
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
@@ -120,7 +121,9 @@ def open_services(
     # Once paired, the kiosk belongs to the hub's collective, whatever the standalone config said.
     paired = store.conn.execute("SELECT collective_id FROM hub_link").fetchone()
     collective_id = str(paired[0]) if paired else config.collective.id
-    ctx = Context(store, clock, collective_id, config.site.id, key)
+    keys = CardKeyRing(key)
+    keys.load(store.conn)  # and the next key, while a card key rotation runs
+    ctx = Context(store, clock, collective_id, config.site.id, keys)
     return Services(
         ctx=ctx,
         members=Members(ctx),

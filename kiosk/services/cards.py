@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
+from typing import Any
 
 from kiosk.cardid import CardRead
 from kiosk.domain import Card, CardStatus, Identification, Identified, Role
 from kiosk.errors import KioskError, codes
+from kiosk.services import card_keys
 from kiosk.services.context import Context, member_from_row
 
 # A card held on the reader is read again and again: one tap every 10 seconds is reported, not each read.
@@ -31,20 +33,18 @@ class Cards:
 
     def read(self, uid: bytes) -> CardRead:
         """What the hardware layer hands over, from a raw UID (kept in memory only)."""
-        return CardRead.from_uid(self.ctx.card_key, uid)
+        self.ctx.keys.load(self.ctx.store.conn)  # a rotation's keys, as the sync worker left them
+        return self.ctx.keys.read(uid)
 
     def identify(self, card: CardRead) -> Identification:
         """Who is this? A member, an unknown card, a revoked card, or a refused random UID."""
         if card.random_uid:
             return Identification(Identified.RANDOM_UID)
-        row = self.ctx.store.query_one(
-            "SELECT cards.uid_hash, cards.member_id, cards.status, cards.enrolled_at,"
-            " cards.revoked_at, members.* FROM cards JOIN members ON members.id = cards.member_id"
-            " WHERE cards.uid_hash = ?",
-            (card.uid_hash,),
-        )
+        self.ctx.keys.load(self.ctx.store.conn)  # the readers hash the next tap with the keys of now
+        row = card_keys.find_card(self.ctx.store.conn, card)
         if row is None:
             return Identification(Identified.UNKNOWN)
+        card_keys.rekey(self.ctx, card, row)  # during a card key rotation (issue 9)
         found = card_from_row(row)
         if found.status is CardStatus.REVOKED or row["erased_at"] is not None:
             return Identification(Identified.REVOKED, card=found)
@@ -77,21 +77,12 @@ class Cards:
             self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
         member = self.ctx.member(member_id)
         with self.ctx.store.transaction() as conn:
-            existing = conn.execute(
-                "SELECT cards.status, members.pseudonym FROM cards"
-                " JOIN members ON members.id = cards.member_id WHERE uid_hash = ?",
-                (card.uid_hash,),
-            ).fetchone()
+            existing = card_keys.find_card(conn, card, "cards.status AS card_status")
             if existing is not None:
-                status, pseudonym = existing
-                if status == CardStatus.REVOKED:
+                if existing["card_status"] == CardStatus.REVOKED:
                     raise KioskError(codes.CARD_REVOKED)
-                raise KioskError(codes.CARD_ALREADY_ENROLLED, pseudonym=pseudonym)
-            self.ctx.write_in(
-                conn,
-                "card.enrolled",
-                {"uid_hash": card.uid_hash, "member_id": member.id, "by": actor_id},
-            )
+                raise KioskError(codes.CARD_ALREADY_ENROLLED, pseudonym=existing["pseudonym"])
+            self.ctx.write_in(conn, "card.enrolled", card_keys.enrolment(card, member.id, actor_id))
         return self.get(card.uid_hash)
 
     def replace(self, old_uid_hash: str, new_card: CardRead, actor_id: str) -> Card:
@@ -110,8 +101,16 @@ class Cards:
             self.ctx.require_role(actor_id, Role.LIBRARIAN, Role.ANIMATOR)
         card = self.get(uid_hash)
         if card.status is CardStatus.ACTIVE:
-            self.ctx.write("card.revoked", {"uid_hash": uid_hash, "reason": reason.strip(), "by": actor_id})
+            payload: dict[str, Any] = {"uid_hash": uid_hash, "reason": reason.strip(), "by": actor_id}
+            following = self._next_hash(uid_hash)
+            if following is not None:  # re-keyed: refused under the next key too, wherever the switch is
+                payload["next_uid_hash"] = following
+            self.ctx.write("card.revoked", payload)
         return self.get(uid_hash)
+
+    def _next_hash(self, uid_hash: str) -> str | None:
+        row = self.ctx.store.query_one("SELECT next_uid_hash FROM cards WHERE uid_hash = ?", (uid_hash,))
+        return None if row is None else row["next_uid_hash"]
 
     def get(self, uid_hash: str) -> Card:
         row = self.ctx.store.query_one("SELECT * FROM cards WHERE uid_hash = ?", (uid_hash,))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk import journal, projections
+from kiosk.card_keys import CardKeyRing
 from kiosk.clock import Clock
 from kiosk.domain import Member, Role
 from kiosk.errors import KioskError, codes
@@ -21,7 +22,11 @@ class Context:
     clock: Clock
     collective_id: str
     site_id: str
-    card_key: bytes
+    keys: CardKeyRing  # shared with the reader threads; follows a card key rotation (kiosk/card_keys.py)
+
+    @property
+    def card_key(self) -> bytes:
+        return self.keys.current
 
     def write(self, event_type: str, payload: dict[str, Any]) -> Event:
         """Journal the event and apply it to the state, in one durable transaction."""

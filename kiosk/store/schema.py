@@ -410,6 +410,14 @@ V9 = """
 ALTER TABLE members ADD COLUMN home_collective TEXT;
 """
 
+# The network card key rotation (issue 9): the next key while a rotation runs (from the hub), and each
+# card's hash under it once a tap or an enrolment gave it (kiosk/card_keys.py, projections_card_keys.py).
+V10 = """
+ALTER TABLE kiosk_state ADD COLUMN next_card_key TEXT;
+ALTER TABLE cards ADD COLUMN next_uid_hash TEXT;
+CREATE INDEX cards_next ON cards (next_uid_hash) WHERE next_uid_hash IS NOT NULL;
+"""
+
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
@@ -421,6 +429,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V7),
     _script(V8),
     _script(V9),
+    _script(V10),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

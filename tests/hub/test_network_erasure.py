@@ -49,7 +49,7 @@ def erasures(hub: HubHandle, member_id: str) -> list[tuple[str, list[str]]]:
         rows = conn.execute(
             select(t.events.c.kiosk_id, t.events.c.flags, t.events.c.payload)
             .where(t.events.c.type == "member.erased")
-            .order_by(t.events.c.seq)
+            .order_by(t.events.c.pk)  # seq is per collective: pk is the order of arrival
         ).all()
     return [(row.kiosk_id, json.loads(row.flags)) for row in rows if member_id in row.payload]
 

@@ -37,6 +37,11 @@ def _every_event_type(services: Services) -> None:
     card = services.cards.read(b"\x04\x01\x02\x03\x04\x05\x06")
     services.cards.enrol(card, ana.id)
     services.cards.revoke(card.uid_hash, "perdue")
+    bens = b"\x04\x0b\x0e\x0e\x0f\x00\x01"
+    services.cards.enrol(services.cards.read(bens), ben.id)
+    with services.store.transaction() as conn:  # a card key rotation's next key, as a pull leaves it
+        conn.execute("UPDATE kiosk_state SET next_card_key = ?", ("5a" * 32,))
+    services.cards.identify(services.cards.read(bens))  # card.rekeyed
     listing = services.listings.publish(
         ana.id, ListingKind.OFFER, "cuisine.quotidien", "Crêpes", "au sarrasin"
     )

@@ -224,6 +224,12 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
              "languages": "[]", "registered_at": AT, "home_collective": "Savoirs de la Goutte d’Or"},
         ],
     },
+    10: {  # issue 9: a card re-keyed during a card key rotation (its hash under the next key)
+        "cards": [
+            {"uid_hash": "3c" * 32, "member_id": KARIM, "status": "active", "enrolled_at": AT,
+             "next_uid_hash": "4d" * 32},
+        ],
+    },
 }  # fmt: skip
 
 # What a migration derives from earlier rows: version → (version of the rows it derives from, table, row).

@@ -98,7 +98,7 @@ def test_the_collective_pages_show_its_figures(hub: HubHandle, world: World, pag
     _shot(page, backend, "gouvernance-tirages")  # hub-gouvernance.png: test_governance_page.py (elections)
 
     page.goto(f"{hub.url}/coordination/cle-des-cartes")
-    assert "n’est pas encore possible" in page.locator("main").inner_text()
+    assert "Comment se passe un changement de clé" in page.locator("main").inner_text()
     _shot(page, backend, "cle-des-cartes")
 
 
