@@ -24,7 +24,7 @@ from hub.db import Database
 from hub.errors import HubError
 from hub.sql import Sql
 from hub.util import iso, parse_iso, utcnow
-from hub.wire import Result, change_json, push_json
+from hub.wire import EVENT_COLUMNS, Result, change_json, push_json
 from sync_client.protocol import (
     EVENT_TYPES,
     REDACTABLE_TYPES,
@@ -178,27 +178,7 @@ def _prepare(event: Envelope, skew_ms: int | None, received_at: str) -> tuple[Re
     return problem if problem is not None else _row(event, skew_ms, received_at)
 
 
-_EVENT_COLUMNS = (
-    "collective_id",
-    "seq",
-    "id",
-    "type",
-    "schema",
-    "kiosk_id",
-    "kiosk_seq",
-    "occurred_at",
-    "hlc",
-    "clock_synced",
-    "payload",
-    "received_at",
-    "skew_ms",
-    "corrected_at",
-    "flags",
-    "member_id",
-    "redacted",
-    "change_json",
-)
-_event_values = itemgetter(*_EVENT_COLUMNS)
+_event_values = itemgetter(*EVENT_COLUMNS)
 
 
 class _Seen(NamedTuple):
@@ -299,7 +279,7 @@ def _store(
         effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)
         for new in batch:  # after `apply`: payloads and flags are final now
             new.row["change_json"] = change_json(new.row)
-        sql.insert("events", _EVENT_COLUMNS, [_event_values(new.row) for new in batch])
+        sql.insert("events", EVENT_COLUMNS, [_event_values(new.row) for new in batch])
         effects.record_taps(conn, kiosk.network_id, batch)
         network.share_batch(conn, kiosk.collective_id, kiosk.network_id, batch)  # issue 9: other collectives
         sql.run("UPDATE collectives SET last_seq = ? WHERE id = ?", (last_seq, kiosk.collective_id))

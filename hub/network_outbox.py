@@ -15,7 +15,7 @@ from typing import Any
 
 from hub.sql import Sql, marks
 from hub.util import iso, utcnow
-from hub.wire import change_json
+from hub.wire import EVENT_COLUMNS, change_json
 from sync_client.protocol import canonical
 
 # Types only the hub writes (a kiosk pushing one is refused as `unsupported`: they are not in EVENT_TYPES).
@@ -29,26 +29,6 @@ HUB_EVENT_SCHEMAS: dict[str, int] = {
     "network.card_key_switched": 1,
 }
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "kiosque-des-savoirs:network")
-_COLUMNS = (
-    "collective_id",
-    "seq",
-    "id",
-    "type",
-    "schema",
-    "kiosk_id",
-    "kiosk_seq",
-    "occurred_at",
-    "hlc",
-    "clock_synced",
-    "payload",
-    "received_at",
-    "skew_ms",
-    "corrected_at",
-    "flags",
-    "member_id",
-    "redacted",
-    "change_json",
-)
 
 
 def hub_kiosk_id(collective_id: str) -> str:
@@ -124,8 +104,8 @@ class Outbox:
                     "redacted": False,
                 }
                 row["change_json"] = change_json(row)
-                rows.append(tuple(row[column] for column in _COLUMNS))
-            sql.insert("events", _COLUMNS, rows)
+                rows.append(tuple(row[column] for column in EVENT_COLUMNS))
+            sql.insert("events", EVENT_COLUMNS, rows)
             sql.run("UPDATE collectives SET last_seq = ? WHERE id = ?", (seq, collective_id))
         self.events.clear()
 

@@ -16,6 +16,28 @@ from typing import Any
 
 from sync_client.protocol import Outcome, Reason
 
+# The columns of a stored event, in the order the hub inserts them (hub/ingest.py, hub/network_outbox.py).
+EVENT_COLUMNS = (
+    "collective_id",
+    "seq",
+    "id",
+    "type",
+    "schema",
+    "kiosk_id",
+    "kiosk_seq",
+    "occurred_at",
+    "hlc",
+    "clock_synced",
+    "payload",
+    "received_at",
+    "skew_ms",
+    "corrected_at",
+    "flags",
+    "member_id",
+    "redacted",
+    "change_json",
+)
+
 # One event's answer: id, status, reason, detail, hub_seq (the fields of `EventResult`, in its order).
 Result = tuple[str, Outcome, Reason | None, str, int | None]
 

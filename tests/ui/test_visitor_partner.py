@@ -11,19 +11,14 @@ Everything else is real: the HTTP calls, the stores, the journal, the shell, the
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
 
-from hub import admin
-from hub import schema as t
 from hub.stats.facts import Scope, load_facts
-from hub.util import iso, utcnow
 from kiosk.app_network import CardLookUps
 from kiosk.domain import ExchangeStatus, ListingKind, ParticipantRole
 from screens.record_flow import Step
@@ -32,7 +27,7 @@ from tests.hub.kiosks import HubHandle, Kiosk
 from tests.hub.servers import free_port
 from tests.ui import admin2_helpers, driver
 from tests.ui.admin2_helpers import look, message_shown
-from tests.ui.test_visitor_tap import HeldAnswers
+from tests.ui.visitor_helpers import HeldAnswers, visiting
 
 hub = admin2_helpers.sqlite_hub  # a real hub for this module (pytest fixture)
 
@@ -63,28 +58,11 @@ class Network:
 
 @pytest.fixture
 def network(hub: HubHandle, tmp_path: Path) -> Iterator[Network]:
-    network_id = "reseau-" + uuid.uuid4().hex[:8]
-    with hub.db.write() as conn:
-        conn.execute(
-            insert(t.networks).values(id=network_id, name="Réseau", card_key=None, created_at=iso(utcnow()))
-        )
-    a = admin.add_collective(hub.db, "Savoirs de Belleville", "Belleville", network_id)
-    b = admin.add_collective(hub.db, "Savoirs de la Goutte d’Or", "Goutte d’Or", network_id)
-    kiosk_a = Kiosk(tmp_path / "a", a.id, name="A1")
-    kiosk_b = Kiosk(tmp_path / "b", b.id, name="B1")
-    try:
-        kiosk_a.pair(hub, a.id)
-        kiosk_b.pair(hub, b.id)  # the network's card key: the same card, the same hash at both kiosks
-        nadia = kiosk_a.member("Nadia")
-        nadia_uid = kiosk_a.card(nadia)
-        kiosk_a.sync()
-        bob = kiosk_b.member("Bob")
-        bob_uid = kiosk_b.card(bob)
-        kiosk_b.services.listings.publish(bob, ListingKind.OFFER, "cuisine.quotidien", "Pâte à crêpes")
-        yield Network(network_id, a.id, b.id, kiosk_a, kiosk_b, nadia, nadia_uid, bob, bob_uid)
-    finally:
-        kiosk_a.close()
-        kiosk_b.close()
+    with visiting(hub, tmp_path) as v:
+        bob = v.kiosk_b.member("Bob")
+        bob_uid = v.kiosk_b.card(bob)
+        v.kiosk_b.services.listings.publish(bob, ListingKind.OFFER, "cuisine.quotidien", "Pâte à crêpes")
+        yield Network(v.network_id, v.a.id, v.b.id, v.kiosk_a, v.kiosk_b, v.nadia, v.nadia_uid, bob, bob_uid)
 
 
 @dataclass

@@ -10,25 +10,20 @@ purpose. Everything else is real: the HTTP call, the store, the journal, the she
 
 from __future__ import annotations
 
-import threading
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
 
-from hub import admin
-from hub import schema as t
-from hub.util import iso, utcnow
 from kiosk.app_network import CardLookUps
 from sync_client.worker import SyncState, SyncStatus
 from tests.hub.kiosks import HubHandle, Kiosk
 from tests.hub.servers import free_port
 from tests.ui import admin2_helpers, driver
 from tests.ui.admin2_helpers import look, message_shown
+from tests.ui.visitor_helpers import HeldAnswers, visiting
 
 hub = admin2_helpers.sqlite_hub  # a real hub for this module (pytest fixture)
 
@@ -37,33 +32,6 @@ UNKNOWN = (
     "Cette carte n’est pas encore enregistrée. Pour l’activer, voyez un·e bibliothécaire : c’est rapide."
 )
 WELCOME = "Bienvenue, Nadia — collectif Savoirs de Belleville"
-
-
-class HeldAnswers:
-    """`run_on_ui` of the tests: the hub's answers wait here until `release` hands them to the Kivy thread,
-    as the app's `run_on_ui` does. Records the thread each answer came from."""
-
-    def __init__(self) -> None:
-        self.held: list[Callable[[], None]] = []
-        self.threads: list[str] = []
-        self._lock = threading.Lock()
-
-    def run_on_ui(self, action: Callable[[], None]) -> None:
-        with self._lock:
-            self.threads.append(threading.current_thread().name)
-            self.held.append(action)
-
-    def wait(self, count: int = 1) -> None:
-        driver.wait_until(lambda: len(self.held) >= count, timeout=15)
-
-    def release(self) -> None:
-        from kiosk.app import run_on_ui
-
-        with self._lock:
-            actions, self.held = self.held, []
-        for action in actions:
-            run_on_ui(action)
-        driver.wait_frames(4)
 
 
 @dataclass
@@ -80,26 +48,9 @@ class Visit:
 
 @pytest.fixture
 def visit(hub: HubHandle, tmp_path: Path) -> Iterator[Visit]:
-    network_id = "reseau-" + uuid.uuid4().hex[:8]
-    with hub.db.write() as conn:
-        conn.execute(
-            insert(t.networks).values(id=network_id, name="Réseau", card_key=None, created_at=iso(utcnow()))
-        )
-    a = admin.add_collective(hub.db, "Savoirs de Belleville", "Belleville", network_id)
-    b = admin.add_collective(hub.db, "Savoirs de la Goutte d’Or", "Goutte d’Or", network_id)
-    kiosk_a = Kiosk(tmp_path / "a", a.id, name="A1")
-    kiosk_b = Kiosk(tmp_path / "b", b.id, name="B1")
-    try:
-        kiosk_a.pair(hub, a.id)
-        kiosk_b.pair(hub, b.id)  # the network's card key: the same card, the same hash at both kiosks
-        nadia = kiosk_a.member("Nadia")
-        uid = kiosk_a.card(nadia)
-        kiosk_a.sync()
-        kiosk_b.member("Bob")
-        yield Visit(kiosk_b, nadia, uid, a.name)
-    finally:
-        kiosk_a.close()
-        kiosk_b.close()
+    with visiting(hub, tmp_path) as v:
+        v.kiosk_b.member("Bob")
+        yield Visit(v.kiosk_b, v.nadia, v.nadia_uid, v.a.name)
 
 
 @dataclass
