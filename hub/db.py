@@ -15,11 +15,9 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +28,7 @@ from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from hub.sql import Sql
+from hub.group_commit import GroupCommit
 
 DB_ENV = "KIOSK_HUB_DB"
 ATTEMPTS = 5  # of a write that a concurrent writer made fail
@@ -75,7 +73,7 @@ class Database:
             self._mutex = threading.Lock()
             self._group: GroupCommit | None = GroupCommit(self)
         else:
-            self._group = None
+            self._group = None  # see hub/group_commit.py
             # Connections kept open up to the pool size, with no overflow: the same limit per process as
             # before (10 + 20 overflow), but a burst of syncs no longer opens and closes a PostgreSQL
             # connection (a server process) per request: 200 kiosks syncing at once cost the server
@@ -135,8 +133,9 @@ class Database:
         raise AssertionError("unreachable")
 
     async def write_async(self, work: Callable[[Connection], T], attempts: int = ATTEMPTS) -> T:
-        """`write_retrying` from the event loop: on SQLite the work joins the group commit and the loop
-        awaits its answer (no thread of its own); PostgreSQL's runs in a worker thread."""
+        """`write_retrying` from the event loop: on SQLite the work joins the group commit
+        (hub/group_commit.py) and the loop awaits its answer (no thread of its own); PostgreSQL's runs in a
+        worker thread."""
         if self._group is None:
             return await to_thread.run_sync(self.write_retrying, work, attempts, limiter=self._pg_threads())
         for attempt in range(attempts):
@@ -186,97 +185,6 @@ class Database:
         if self._group is not None:
             self._group.stop()
         self.engine.dispose()
-
-
-class _Job:
-    __slots__ = ("error", "future", "result", "work")
-
-    def __init__(self, work: Callable[[Connection], Any]) -> None:
-        self.work = work
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self.future: Future[Any] = Future()
-
-
-class GroupCommit:
-    """SQLite: the write works waiting in this process run back to back in ONE transaction, one commit.
-
-    SQLite has one writer at a time, so with 200 kiosks pushing at once the pushes queue for the lock
-    and each paid its own BEGIN, lock hand-over and commit (fsync). Here one writer thread takes every
-    work queued meanwhile (up to MAX_BATCH), runs each inside its own SAVEPOINT — a work that fails is
-    rolled back alone and its error goes back to its caller — and commits them together. A work's caller
-    gets its answer only after that commit: nothing is acknowledged before it is durable.
-    """
-
-    MAX_BATCH = 64
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-
-    def submit(self, work: Callable[[Connection], T]) -> Future[T]:
-        """`work`'s answer (or error), once its batch is committed."""
-        job = _Job(work)
-        self._ensure_thread()
-        self._jobs.put(job)
-        return job.future
-
-    def stop(self) -> None:
-        with self._start_lock:
-            if self._thread is not None:
-                self._jobs.put(None)
-                self._thread.join(10)
-                self._thread = None
-
-    def _ensure_thread(self) -> None:
-        if self._thread is None:
-            with self._start_lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._loop, name="hub-group-commit", daemon=True)
-                    self._thread.start()
-
-    def _loop(self) -> None:
-        while True:
-            first = self._jobs.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    self._jobs.put(None)  # stop after this batch
-                    break
-                batch.append(job)
-            self._run(batch)
-
-    def _run(self, batch: list[_Job]) -> None:
-        try:
-            with self._db.write() as conn:
-                sql = Sql(conn)  # savepoints as plain statements: SQLAlchemy's compiled each one afresh
-                for job in batch:
-                    sql.run("SAVEPOINT hub_job")
-                    try:
-                        job.result = job.work(conn)
-                        sql.run("RELEASE hub_job")
-                    except BaseException as error:  # handed to the caller, who decides (retry or answer)
-                        sql.run("ROLLBACK TO hub_job")
-                        sql.run("RELEASE hub_job")
-                        job.error, job.result = error, None
-        except BaseException as error:  # BEGIN or COMMIT failed: nothing of the batch is stored
-            for job in batch:
-                if job.error is None:
-                    job.error, job.result = error, None
-        finally:
-            for job in batch:
-                if job.error is not None:
-                    job.future.set_exception(job.error)
-                else:
-                    job.future.set_result(job.result)
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

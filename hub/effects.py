@@ -94,35 +94,34 @@ def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
     known = _Knowledge()
     if member_ids:
         ids = list(member_ids)
-        among, params = sql.among("id", ids)
-        rows = sql.rows(f"SELECT id, erased_at, collective_id FROM members WHERE {among}", params)
-        for member_id, erased_at, home in rows:
+        members = "SELECT id, erased_at, collective_id FROM members WHERE TRUE"
+        query, params = sql.probe(members, (), "id", ids)
+        for member_id, erased_at, home in sql.rows(query, params):
             known.members[member_id] = _Member(erased_at, stored=True, collective_id=home)
-    # Two indexed look-ups, not one `member_id IN … OR uid_hash IN …`: SQLite answers such an OR by
-    # scanning every card of the network, a cost that grew with the hub (1.6 ms a push at 2,000 cards).
-    # In one statement (UNION ALL): one round trip on PostgreSQL.
-    lookups = [
-        sql.among(column, list(values))
-        for column, values in (("member_id", member_ids), ("uid_hash", hashes))
-        if values
-    ]
+    # One probe per key (Sql.probe), the two look-ups in one statement (UNION ALL): one round trip on
+    # PostgreSQL. By member through `cards_member` only (its network checked here), by hash through the
+    # primary key: see migration 0007. Not one `member_id IN … OR uid_hash IN …`: SQLite answers such an
+    # OR by scanning every card of the network, a cost that grew with the hub (1.6 ms a push at 2,000 cards).
+    cards = "SELECT uid_hash, member_id, revoked_at, enrolled_at, network_id FROM cards WHERE "
+    lookups = []
+    if member_ids:
+        lookups.append(sql.probe(cards + "TRUE", (), "member_id", list(member_ids)))
+    if hashes:
+        lookups.append(sql.probe(cards + "network_id = ?", (network_id,), "uid_hash", list(hashes)))
     if lookups:
         rows = sql.rows(
-            " UNION ALL ".join(
-                "SELECT uid_hash, member_id, revoked_at, enrolled_at FROM cards"
-                f" WHERE network_id = ? AND {among}"
-                for among, _params in lookups
-            ),
-            [param for _among, params in lookups for param in (network_id, *params)],
+            " UNION ALL ".join(query for query, _params in lookups),
+            [param for _query, params in lookups for param in params],
         )
-        for uid_hash, member_id, revoked_at, enrolled_at in rows:
-            if uid_hash not in known.cards:
+        for uid_hash, member_id, revoked_at, enrolled_at, network in rows:
+            if network == network_id and uid_hash not in known.cards:
                 known.put_card(uid_hash, _Card(member_id, revoked_at, enrolled_at, stored=True))
     return known
 
 
-def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any]) -> None:
-    """Update the hub's knowledge from `batch` (rows not inserted yet: payloads and flags are set here)."""
+def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any]) -> dict[str, str | None]:
+    """Update the hub's knowledge from `batch` (rows not inserted yet: payloads and flags are set here).
+    Returns the home collective of each member the batch names who is not erased (hub/network.py)."""
     sql = Sql(conn)
     known = _load(sql, network_id, batch)
     for new in batch:
@@ -156,6 +155,11 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
     _flush(sql, collective_id, network_id, known)
     rotation.record(conn, collective_id, network_id, batch)  # issue 9: cards' hashes under the next key
     governance_events.apply_batch(conn, collective_id, batch)  # elections and draws (issue 8)
+    return {
+        member_id: member.collective_id if member.stored else collective_id
+        for member_id, member in known.members.items()
+        if member.erased_at is None
+    }
 
 
 # --- issue 9: a visitor is erased by their own collective only ---------------------------------------

@@ -229,14 +229,13 @@ def _store(
     sql = Sql(conn)
     _check_collectives(sql, kiosk, events)
     ids, seqs = {event.id for event in events}, {event.seq for event in events}
-    # One statement, two indexed look-ups: events already stored under these ids, and this kiosk's
-    # events already stored under these seqs.
-    by_id, id_params = sql.among("id", list(ids))
-    by_seq, seq_params = sql.among("kiosk_seq", list(seqs))
-    stored_rows = sql.rows(
-        f"{_STORED_SQL} WHERE {by_id} UNION ALL {_STORED_SQL} WHERE kiosk_id = ? AND {by_seq}",
-        [*id_params, kiosk.kiosk_id, *seq_params],
+    # One statement, two indexed look-ups (a probe per key, Sql.probe): events already stored under these
+    # ids, and this kiosk's events already stored under these seqs.
+    by_id, id_params = sql.probe(f"{_STORED_SQL} WHERE TRUE", (), "id", list(ids))
+    by_seq, seq_params = sql.probe(
+        f"{_STORED_SQL} WHERE kiosk_id = ?", (kiosk.kiosk_id,), "kiosk_seq", list(seqs), "bigint"
     )
+    stored_rows = sql.rows(f"{by_id} UNION ALL {by_seq}", [*id_params, *seq_params])
     known: dict[str, _Stored] = {}
     taken: dict[int, str] = {}
     for values in stored_rows:
@@ -276,12 +275,12 @@ def _store(
         results.append((event.id, Outcome.ACCEPTED, None, "", last_seq))
     if fresh:
         batch = list(fresh.values())
-        effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)
+        homes = effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)
         for new in batch:  # after `apply`: payloads and flags are final now
             new.row["change_json"] = change_json(new.row)
         sql.insert("events", EVENT_COLUMNS, [_event_values(new.row) for new in batch])
         effects.record_taps(conn, kiosk.network_id, batch)
-        network.share_batch(conn, kiosk.collective_id, kiosk.network_id, batch)  # issue 9: other collectives
+        network.share_batch(conn, kiosk.collective_id, kiosk.network_id, batch, homes)  # issue 9
         sql.run("UPDATE collectives SET last_seq = ? WHERE id = ?", (last_seq, kiosk.collective_id))
     sql.run(
         "UPDATE kiosks SET last_seen_at = ?, skew_ms = ?, pending_events = ? WHERE id = ?",

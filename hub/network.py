@@ -38,32 +38,22 @@ class _Push:
     network_id: str
     outbox: Outbox = field(default_factory=Outbox)
     _collectives: dict[str, Collective] | None = None
-    # Read for the whole batch in `prefetch` (a push runs in the hub's hot path: one query per event made
-    # 200 kiosks pushing exchanges at once twice as costly): participants' home collectives, the shared
-    # listings the batch names, and the collectives its exchanges already reached.
-    homes: dict[str, str] = field(default_factory=dict)
+    # Known for the whole batch before its events are handled (a push runs in the hub's hot path: one
+    # query per event made 200 kiosks pushing exchanges at once twice as costly): the home collectives of
+    # the members it names (from hub/effects.py, which read them), the shared listings it names (`prefetch`),
+    # and the collectives its exchanges already reached.
+    homes: dict[str, str | None] = field(default_factory=dict)
     shared_ids: set[str] = field(default_factory=set)
     reached_by: dict[str, set[str]] = field(default_factory=dict)
 
     def prefetch(self, batch: list[Any]) -> None:
-        members, listings, subjects = set(), set(), set()
+        listings, subjects = set(), set()
         for new in batch:
             p = new.payload
-            if new.event.type == "exchange.recorded":
-                for part in p.get("participants") or []:
-                    if isinstance(part, dict) and isinstance(part.get("member_id"), str):
-                        members.add(part["member_id"])
-            elif new.event.type in _FOLLOWS and isinstance(p.get("exchange_id"), str):
+            if new.event.type in _FOLLOWS and isinstance(p.get("exchange_id"), str):
                 subjects.add(p["exchange_id"])
             if isinstance(p.get("listing_id"), str):
                 listings.add(p["listing_id"])
-        if members:
-            among, params = self.sql.among("id", sorted(members))
-            for member_id, home, erased_at in self.sql.rows(
-                f"SELECT id, collective_id, erased_at FROM members WHERE {among}", params
-            ):
-                if erased_at is None:
-                    self.homes[member_id] = home
         if listings:
             among, params = self.sql.among("listing_id", sorted(listings))
             rows = self.sql.rows(f"SELECT listing_id FROM network_listings WHERE {among}", params)
@@ -138,11 +128,14 @@ class _Push:
         self.outbox.add(target, fact_id("known", member_id, target), "network.member_known", card, member_id)
 
 
-def share_batch(conn: Connection, collective_id: str, network_id: str, batch: list[Any]) -> None:
-    """What the batch's new events (stored already) mean for the other collectives of the network."""
+def share_batch(
+    conn: Connection, collective_id: str, network_id: str, batch: list[Any], homes: dict[str, str | None]
+) -> None:
+    """What the batch's new events (stored already) mean for the other collectives of the network.
+    `homes`: the home collective of the members the batch names (not erased), from hub/effects.py."""
     if not any(new.event.type in _HANDLERS for new in batch):
         return  # no query at all for an ordinary batch
-    push = _Push(Sql(conn), collective_id, network_id)
+    push = _Push(Sql(conn), collective_id, network_id, homes=homes)
     push.prefetch(batch)
     for new in batch:
         handler = _HANDLERS.get(new.event.type)

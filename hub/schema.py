@@ -132,7 +132,6 @@ cards = Table(
     Index("cards_member", "member_id"),
     # a push looks up the cards of its members within one network: without this SQLite used the primary
     # key's network_id prefix, i.e. scanned every card of the network
-    Index("cards_network_member", "network_id", "member_id"),
 )
 
 unknown_taps = Table(

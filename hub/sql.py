@@ -61,6 +61,23 @@ class Sql:
             return f"{column} = ANY(?)", [list(values)]
         return f"{column} IN ({marks(len(values))})", list(values)
 
+    def probe(
+        self, select: str, params: Sequence[Any], key: str, values: Sequence[Any], kind: str = "text"
+    ) -> tuple[str, list[Any]]:
+        """`select` (`SELECT … FROM t WHERE …`, its `params`) narrowed to rows whose `key` is among
+        `values` (of SQL type `kind`), and its parameters. PostgreSQL gets one index probe per value (a
+        LATERAL subquery that OFFSET 0 keeps from being merged into a join): for `network_id = ? AND
+        uid_hash = ANY(?)` on tables that autovacuum had not analysed yet, the planner guessed the network
+        condition selective and read every card of the network at each push — 1–2 ms a push, growing with
+        the hub. A probe's plan does not depend on statistics, so it is also prepared once and reused."""
+        if not self.postgres:
+            return f"{select} AND {key} IN ({marks(len(values))})", [*params, *values]
+        return (
+            f"SELECT p.* FROM unnest(?::{kind}[]) AS probe(value)"
+            f" CROSS JOIN LATERAL ({select} AND {key} = probe.value OFFSET 0) AS p",
+            [list(values), *params],
+        )
+
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
         if self.postgres:
             self.cursor.execute(_for_postgres(sql), params, prepare=_prepare(sql))
