@@ -59,6 +59,7 @@ class _Knowledge:
     members: dict[str, _Member] = field(default_factory=dict)
     cards: dict[str, _Card] = field(default_factory=dict)
     enrolled: set[str] = field(default_factory=set)
+    waiting_taps: set[str] = field(default_factory=set)  # hashes of the enrolled cards' unknown taps
     # uid_hash → card, by member: `cards_of` runs for every act of a batch (a scan of all cards made a
     # 500-event push quadratic)
     by_member: dict[str, dict[str, _Card]] = field(default_factory=dict)
@@ -84,38 +85,56 @@ def acting_members(payload: dict[str, Any]) -> list[str]:
     return [m for m in found if isinstance(m, str)]
 
 
+# What a batch needs to know, read in ONE statement (one round trip on PostgreSQL): its members, their
+# cards and the cards it names, and the unknown taps waiting for the cards it enrols. Each look-up is one
+# index probe per key (Sql.probe): cards by member through `cards_member` only (their network checked
+# here), by hash through the primary key (migration 0007). Rows are tagged; columns padded with NULLs.
+# Not one `member_id IN … OR uid_hash IN …`: SQLite answers such an OR by scanning every card of the
+# network, a cost that grew with the hub (1.6 ms a push at 2,000 cards).
+_MEMBERS = "SELECT 'm', id, erased_at, collective_id, NULL, NULL FROM members WHERE TRUE"
+_CARDS = "SELECT 'c', uid_hash, member_id, revoked_at, enrolled_at, network_id FROM cards WHERE "
+_WAITING = (
+    "SELECT 'u', uid_hash, NULL, NULL, NULL, NULL FROM unknown_taps"
+    " WHERE network_id = ? AND resolved_member_id IS NULL"
+)
+
+
 def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
     member_ids: set[str] = set()
     hashes: set[str] = set()
+    enrolling: set[str] = set()
     for new in batch:
         member_ids.update(acting_members(new.payload))
-        if isinstance(new.payload.get("uid_hash"), str):
-            hashes.add(new.payload["uid_hash"])
-    known = _Knowledge()
-    if member_ids:
-        ids = list(member_ids)
-        members = "SELECT id, erased_at, collective_id FROM members WHERE TRUE"
-        query, params = sql.probe(members, (), "id", ids)
-        for member_id, erased_at, home in sql.rows(query, params):
-            known.members[member_id] = _Member(erased_at, stored=True, collective_id=home)
-    # One probe per key (Sql.probe), the two look-ups in one statement (UNION ALL): one round trip on
-    # PostgreSQL. By member through `cards_member` only (its network checked here), by hash through the
-    # primary key: see migration 0007. Not one `member_id IN … OR uid_hash IN …`: SQLite answers such an
-    # OR by scanning every card of the network, a cost that grew with the hub (1.6 ms a push at 2,000 cards).
-    cards = "SELECT uid_hash, member_id, revoked_at, enrolled_at, network_id FROM cards WHERE "
+        uid_hash = new.payload.get("uid_hash")
+        if isinstance(uid_hash, str):
+            hashes.add(uid_hash)
+            if new.event.type == "card.enrolled":
+                enrolling.add(uid_hash)
     lookups = []
     if member_ids:
-        lookups.append(sql.probe(cards + "TRUE", (), "member_id", list(member_ids)))
+        lookups.append(sql.probe(_MEMBERS, (), "id", list(member_ids)))
+        lookups.append(sql.probe(_CARDS + "TRUE", (), "member_id", list(member_ids)))
     if hashes:
-        lookups.append(sql.probe(cards + "network_id = ?", (network_id,), "uid_hash", list(hashes)))
-    if lookups:
-        rows = sql.rows(
-            " UNION ALL ".join(query for query, _params in lookups),
-            [param for _query, params in lookups for param in params],
-        )
-        for uid_hash, member_id, revoked_at, enrolled_at, network in rows:
-            if network == network_id and uid_hash not in known.cards:
-                known.put_card(uid_hash, _Card(member_id, revoked_at, enrolled_at, stored=True))
+        lookups.append(sql.probe(_CARDS + "network_id = ?", (network_id,), "uid_hash", list(hashes)))
+    if enrolling:
+        lookups.append(sql.probe(_WAITING, (network_id,), "uid_hash", list(enrolling)))
+    known = _Knowledge()
+    if not lookups:
+        return known
+    rows = sql.rows(
+        " UNION ALL ".join(query for query, _params in lookups),
+        [param for _query, params in lookups for param in params],
+    )
+    for tag, key, *values in rows:
+        if tag == "m":
+            erased_at, home = values[0], values[1]
+            known.members[key] = _Member(erased_at, stored=True, collective_id=home)
+        elif tag == "c":
+            member_id, revoked_at, enrolled_at, network = values
+            if network == network_id and key not in known.cards:
+                known.put_card(key, _Card(member_id, revoked_at, enrolled_at, stored=True))
+        else:
+            known.waiting_taps.add(key)
     return known
 
 
@@ -240,19 +259,13 @@ def _flush(sql: Sql, collective_id: str, network_id: str, known: _Knowledge) -> 
             " WHERE network_id = ? AND uid_hash = ?",
             changed,
         )
-    if known.enrolled:  # taps of these cards a kiosk could not recognise are resolved now: no tap is lost
-        among, params = sql.among("uid_hash", list(known.enrolled))
-        waiting = sql.rows(
-            f"SELECT uid_hash FROM unknown_taps WHERE network_id = ? AND {among}"
-            " AND resolved_member_id IS NULL",
-            [network_id, *params],
+    # Taps of the cards enrolled now that a kiosk could not recognise are resolved: no tap is lost.
+    for uid_hash in sorted(known.enrolled & known.waiting_taps):
+        sql.run(
+            "UPDATE unknown_taps SET resolved_member_id = ?, resolved_at = ?"
+            " WHERE network_id = ? AND uid_hash = ? AND resolved_member_id IS NULL",
+            (known.cards[uid_hash].member_id, iso(utcnow()), network_id, uid_hash),
         )
-        for (uid_hash,) in waiting:
-            sql.run(
-                "UPDATE unknown_taps SET resolved_member_id = ?, resolved_at = ?"
-                " WHERE network_id = ? AND uid_hash = ?",
-                (known.cards[uid_hash].member_id, iso(utcnow()), network_id, uid_hash),
-            )
 
 
 def record_taps(conn: Connection, network_id: str, batch: list[Any]) -> None:

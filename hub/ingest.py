@@ -281,12 +281,25 @@ def _store(
         sql.insert("events", EVENT_COLUMNS, [_event_values(new.row) for new in batch])
         effects.record_taps(conn, kiosk.network_id, batch)
         network.share_batch(conn, kiosk.collective_id, kiosk.network_id, batch, homes)  # issue 9
-        sql.run("UPDATE collectives SET last_seq = ? WHERE id = ?", (last_seq, kiosk.collective_id))
-    sql.run(
-        "UPDATE kiosks SET last_seen_at = ?, skew_ms = ?, pending_events = ? WHERE id = ?",
-        (seen.at, seen.skew_ms, seen.pending, kiosk.kiosk_id),
-    )
+    _note(sql, kiosk, last_seq if fresh else None, seen)
     return results
+
+
+_SEEN_SQL = "UPDATE kiosks SET last_seen_at = ?, skew_ms = ?, pending_events = ? WHERE id = ?"
+_SEQ_SQL = "UPDATE collectives SET last_seq = ? WHERE id = ?"
+
+
+def _note(sql: Sql, kiosk: KioskAuth, last_seq: int | None, seen: _Seen) -> None:
+    """The collective's new hub sequence (when the batch brought new events) and what the hub saw of the
+    kiosk. PostgreSQL: both in one statement, one round trip."""
+    seen_params = (seen.at, seen.skew_ms, seen.pending, kiosk.kiosk_id)
+    if last_seq is None:
+        sql.run(_SEEN_SQL, seen_params)
+    elif sql.postgres:
+        sql.run(f"WITH bumped AS ({_SEQ_SQL}) {_SEEN_SQL}", (last_seq, kiosk.collective_id, *seen_params))
+    else:
+        sql.run(_SEQ_SQL, (last_seq, kiosk.collective_id))
+        sql.run(_SEEN_SQL, seen_params)
 
 
 def _same_fresh(new: _New, event: Envelope) -> bool:

@@ -35,6 +35,17 @@ def _prepare(sql: str) -> bool | None:
     return False if "ANY(?)" in sql else None
 
 
+def array_literal(values: Sequence[Any]) -> str:
+    """A PostgreSQL array as its text (`{"a","b"}`, cast in the statement): psycopg's list dumper spent
+    50–60 µs in Python per 50-value array, six times a push. Every element is quoted (so `NULL`, commas
+    and spaces stay text), `"` and `\\` escaped; numbers too (a `bigint[]` reads "5" as 5)."""
+    texts = [str(value) for value in values]
+    joined = '","'.join(texts)
+    if '"' in joined or "\\" in joined:
+        joined = '","'.join(text.replace("\\", "\\\\").replace('"', '\\"') for text in texts)
+    return '{"' + joined + '"}' if texts else "{}"
+
+
 def marks(count: int) -> str:
     """`?, ?, ?` for an IN list of `count` values."""
     return ", ".join("?" * count)
@@ -75,7 +86,7 @@ class Sql:
         return (
             f"SELECT p.* FROM unnest(?::{kind}[]) AS probe(value)"
             f" CROSS JOIN LATERAL ({select} AND {key} = probe.value OFFSET 0) AS p",
-            [list(values), *params],
+            [array_literal(values), *params],
         )
 
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
