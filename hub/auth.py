@@ -34,8 +34,9 @@ def bearer_token(authorization: str | None) -> str:
 
 
 _KIOSK_SQL = (
-    "SELECT k.id, k.name, k.collective_id, c.network_id, k.token_hash, k.revoked_at, c.last_seq"
-    " FROM kiosks k JOIN collectives c ON c.id = k.collective_id WHERE k.token_hash = ?"
+    "SELECT k.id, k.name, k.collective_id, c.network_id, k.token_hash, k.revoked_at, c.last_seq, n.redactions"
+    " FROM kiosks k JOIN collectives c ON c.id = k.collective_id JOIN networks n ON n.id = c.network_id"
+    " WHERE k.token_hash = ?"
 )
 
 
@@ -47,6 +48,12 @@ def kiosk_of(conn: Connection, token: str) -> KioskAuth:
 def kiosk_and_last_seq(conn: Connection, token: str, *, lock: bool = False) -> tuple[KioskAuth, int]:
     """`kiosk_of`, and its collective's hub sequence read in the same statement — locked for the rest of
     the transaction when `lock` (a push; PostgreSQL: SQLite has one writer at a time anyway)."""
+    kiosk, last_seq, _redactions = kiosk_state(conn, token, lock=lock)
+    return kiosk, last_seq
+
+
+def kiosk_state(conn: Connection, token: str, *, lock: bool = False) -> tuple[KioskAuth, int, int]:
+    """`kiosk_and_last_seq`, and the count of erasures applied in its network (hub/recent_changes.py)."""
     sql = Sql(conn)
     locked = " FOR UPDATE OF c" if lock and sql.postgres else ""
     row = sql.first(_KIOSK_SQL + locked, (secret_hash(token),))
@@ -57,4 +64,4 @@ def kiosk_and_last_seq(conn: Connection, token: str, *, lock: bool = False) -> t
         raise HubError(
             401, ErrorCode.KIOSK_REVOKED, "Cette borne a été révoquée sur le hub : appairez-la à nouveau."
         )
-    return KioskAuth(row[0], row[1], row[2], row[3]), row[6]
+    return KioskAuth(row[0], row[1], row[2], row[3]), row[6], row[7]

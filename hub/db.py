@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from hub.group_commit import GroupCommit
+from hub.recent_changes import RecentChanges
 
 DB_ENV = "KIOSK_HUB_DB"
 ATTEMPTS = 5  # of a write that a concurrent writer made fail
@@ -60,6 +61,7 @@ class Database:
         self.url = resolve_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         self._limiter: CapacityLimiter | None = None
+        self.recent_changes = RecentChanges()  # pulls' cache of each collective's latest changes
         if self.is_sqlite:
             # As many pooled connections as request threads (anyio's 40) and the event loop: a burst of
             # requests then never waits for a connection, nor opens and closes extra ones.

@@ -155,7 +155,7 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
             if _from_elsewhere(known, p["member_id"], collective_id):
                 row["flags"] = json.dumps([f"{OTHER_COLLECTIVE}:{p['member_id']}"])
             else:
-                _erase(sql, known, p["member_id"], at, batch)
+                _erase(sql, network_id, known, p["member_id"], at, batch)
         elif event.type == "card.enrolled":
             card = known.cards.get(p["uid_hash"])
             if card is None:
@@ -198,7 +198,7 @@ def erasure_refused(row: dict[str, Any]) -> bool:
     return any(flag.startswith(OTHER_COLLECTIVE + ":") for flag in json.loads(row["flags"] or "[]"))
 
 
-def _erase(sql: Sql, known: _Knowledge, member_id: str, at: str, batch: list[Any]) -> None:
+def _erase(sql: Sql, network_id: str, known: _Knowledge, member_id: str, at: str, batch: list[Any]) -> None:
     """GDPR erasure reaches the hub's copies too, exactly as it reaches each kiosk's journal."""
     member = known.members.setdefault(member_id, _Member(None, stored=False))
     if member.erased_at is None:
@@ -209,6 +209,8 @@ def _erase(sql: Sql, known: _Knowledge, member_id: str, at: str, batch: list[Any
     stored = sql.rows(
         "SELECT pk, type, payload FROM events WHERE member_id = ? AND redacted = ?", (member_id, False)
     )
+    if stored:  # the pulls' caches of recent changes are stale now, in every hub process
+        sql.run("UPDATE networks SET redactions = redactions + 1 WHERE id = ?", (network_id,))
     for pk, event_type, text in stored:
         redacted = canonical(redact_payload(event_type, json.loads(text)))
         sql.run(  # change_json NULL: rebuilt by the next pull

@@ -33,6 +33,8 @@ networks = Table(
     # The network's card key (hex): uid_hash = HMAC(key, uid) is the same in every quartier of the network.
     Column("card_key", String(64), nullable=True),
     Column("created_at", String(40), nullable=False),
+    # Erasures applied to this network's stored events so far (hub/recent_changes.py, migration 0008).
+    Column("redactions", BigInteger, nullable=False, server_default="0"),
 )
 
 collectives = Table(

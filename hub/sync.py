@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 import uuid
@@ -16,9 +17,10 @@ from sqlalchemy.exc import NoResultFound, OperationalError
 
 from hub import network as network_sharing
 from hub import schema as t
-from hub.auth import KioskAuth, bearer_token, kiosk_and_last_seq, kiosk_of
+from hub.auth import KioskAuth, bearer_token, kiosk_of, kiosk_state
 from hub.db import Database
 from hub.errors import HubError
+from hub.recent_changes import StoredChange
 from hub.sql import Sql, marks
 from hub.util import iso, new_token, secret_hash, utcnow
 from hub.wire import change_json
@@ -71,9 +73,14 @@ async def pull_for_token(
     the same transaction as its changes, from the event loop (`Database.read_async`)."""
 
     def read(conn: Connection) -> tuple[list[tuple[Any, ...]], int, bool]:
-        kiosk, last = kiosk_and_last_seq(conn, token)  # the high-water mark first (see _wire_rows)
+        kiosk, last, redactions = kiosk_state(conn, token)  # the high-water mark first (see _wire_rows)
         check(kiosk)
-        return _wire_rows(conn, kiosk, cursor, limit, last)
+        changes = db.recent_changes.between(
+            kiosk.collective_id, redactions, cursor, last, lambda low, high: _changes(conn, kiosk, low, high)
+        )
+        if changes is None:
+            return _wire_rows(conn, kiosk, cursor, limit, last)
+        return _kiosk_page(changes, kiosk, limit, last)
 
     rows, next_cursor, has_more = await db.read_async(read)
     missing = [pk for pk, _seq, text in rows if text is None]
@@ -110,6 +117,34 @@ def _wire_rows(
             raise NoResultFound(f"collective {kiosk.collective_id}")
         last = int(found[0])
     rows = sql.rows(_WIRE_SQL, (kiosk.collective_id, cursor, last, kiosk.kiosk_id, *_HIDDEN, limit + 1))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1][1] if has_more else last, has_more
+
+
+_CHANGES_SQL = (
+    "SELECT pk, seq, kiosk_id, type, change_json FROM events WHERE collective_id = ? AND seq > ? AND seq <= ?"
+    " ORDER BY seq"
+)
+
+
+def _changes(conn: Connection, kiosk: KioskAuth, low: int, high: int) -> list[StoredChange] | None:
+    """The collective's changes of sequence in (low, high], every kiosk's, for hub/recent_changes.py; None
+    when one has no text yet (stored before revision 0002, or redacted since: `pull_json` builds those)."""
+    rows = Sql(conn).rows(_CHANGES_SQL, (kiosk.collective_id, low, high))
+    if any(row[4] is None for row in rows):
+        return None
+    return [StoredChange(*row) for row in rows]
+
+
+def _kiosk_page(
+    changes: list[StoredChange], kiosk: KioskAuth, limit: int, last: int
+) -> tuple[list[tuple[Any, ...]], int, bool]:
+    """`_wire_rows`' answer from the collective's changes: the other kiosks' (hub-only types left out), up to
+    `limit`."""
+    hidden = HUB_ONLY_SCHEMAS
+    wanted = (c for c in changes if c.kiosk_id != kiosk.kiosk_id and c.type not in hidden)
+    rows = [(c.pk, c.seq, c.text) for c in itertools.islice(wanted, limit + 1)]
     has_more = len(rows) > limit
     rows = rows[:limit]
     return rows, rows[-1][1] if has_more else last, has_more
