@@ -27,7 +27,7 @@ class StoredChange(NamedTuple):
     seq: int
     kiosk_id: str
     type: str
-    text: str
+    text: bytes  # the change's JSON (hub/wire.py), UTF-8
 
 
 # Changes with hub sequence in (low, high] read from the database, or None when one has no text yet.

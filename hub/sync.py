@@ -63,14 +63,18 @@ def pull_json(db: Database, kiosk: KioskAuth, cursor: int, limit: int) -> str:
     with db.read() as conn:
         rows, next_cursor, has_more = _wire_rows(conn, kiosk, cursor, limit, None)
     missing = [pk for pk, _seq, text in rows if text is None]
-    return _pull_text(rows, _rebuild_changes(db, missing) if missing else {}, next_cursor, has_more)
+    return _pull_answer(
+        rows, _rebuild_changes(db, missing) if missing else {}, next_cursor, has_more
+    ).decode()
 
 
 async def pull_for_token(
     db: Database, token: str, cursor: int, limit: int, check: Callable[[KioskAuth], None]
-) -> str:
+) -> bytes:
     """`pull_json` for the kiosk of `token` (401 otherwise; then `check`, which may refuse it), read in
-    the same transaction as its changes, from the event loop (`Database.read_async`)."""
+    the same transaction as its changes, from the event loop (`Database.read_async`), as UTF-8 bytes: the
+    changes kept by hub/recent_changes.py are bytes already (encoded once, where each pull encoded its
+    answer of a few hundred kilobytes)."""
 
     def read(conn: Connection) -> tuple[list[tuple[Any, ...]], int, bool]:
         kiosk, last, redactions = kiosk_state(conn, token)  # the high-water mark first (see _wire_rows)
@@ -85,16 +89,17 @@ async def pull_for_token(
     rows, next_cursor, has_more = await db.read_async(read)
     missing = [pk for pk, _seq, text in rows if text is None]
     rebuilt = await to_thread.run_sync(_rebuild_changes, db, missing) if missing else {}
-    return _pull_text(rows, rebuilt, next_cursor, has_more)
+    return _pull_answer(rows, rebuilt, next_cursor, has_more)
 
 
-def _pull_text(rows: list[tuple[Any, ...]], rebuilt: dict[int, str], next_cursor: int, has_more: bool) -> str:
-    changes = ",".join(text or rebuilt[pk] for pk, _seq, text in rows)
+def _pull_answer(
+    rows: list[tuple[Any, ...]], rebuilt: dict[int, str], next_cursor: int, has_more: bool
+) -> bytes:
+    """The `PullResponse` JSON of `rows` (pk, seq, change text as str, bytes, or None: then `rebuilt`)."""
+    texts = [text if isinstance(text, bytes) else (text or rebuilt[pk]).encode() for pk, _seq, text in rows]
     more = "true" if has_more else "false"
-    return (
-        f'{{"changes":[{changes}],"cursor":{int(next_cursor)},"has_more":{more},'
-        f'"hub_time":{_text(iso(utcnow()))}}}'
-    )
+    tail = f'],"cursor":{int(next_cursor)},"has_more":{more},"hub_time":{_text(iso(utcnow()))}}}'
+    return b'{"changes":[' + b",".join(texts) + tail.encode()
 
 
 _HIDDEN = list(HUB_ONLY_SCHEMAS)
@@ -134,7 +139,7 @@ def _changes(conn: Connection, kiosk: KioskAuth, low: int, high: int) -> list[St
     rows = Sql(conn).rows(_CHANGES_SQL, (kiosk.collective_id, low, high))
     if any(row[4] is None for row in rows):
         return None
-    return [StoredChange(*row) for row in rows]
+    return [StoredChange(pk, seq, kiosk_id, kind, text.encode()) for pk, seq, kiosk_id, kind, text in rows]
 
 
 def _kiosk_page(

@@ -31,7 +31,7 @@ class _Journal:
     def fetch(self, low: int, high: int) -> list[StoredChange]:
         self.reads.append((low, high))
         return [
-            StoredChange(seq, seq, "a" if seq % 2 else "b", "t", f"change {seq}")
+            StoredChange(seq, seq, "a" if seq % 2 else "b", "t", b"{}")
             for seq in range(low + 1, min(high, self.count) + 1)
         ]
 
