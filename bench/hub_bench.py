@@ -12,7 +12,6 @@ Real parts only: the hub is `kiosk-hub serve` (uvicorn) in a subprocess, Postgre
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
 import os
@@ -20,18 +19,16 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import insert, select, update
 
+from bench.hub_load import SimulatedKiosk, burst
 from bench.stats import process_tree_cpu
 from hub import admin
 from hub import schema as t
@@ -40,7 +37,7 @@ from hub.wire import change_json
 from kiosk.clock import FixedClock, HlcState, format_hlc
 from kiosk.config import load_config, with_data_dir
 from kiosk.services import open_services
-from sync_client.client import HubClient, HubError
+from sync_client.client import HubClient
 from sync_client.engine import SyncEngine
 from sync_client.pairing import pair_kiosk
 from sync_client.protocol import PairRequest, canonical
@@ -230,42 +227,6 @@ def bench_initial_pull(url: str, db: Database, members: int, cards: int, folder:
     return {"seconds": elapsed, "events": len(events), "eps": len(events) / elapsed}
 
 
-class _LightKiosk:
-    """A simulated kiosk for the concurrency figure: one keep-alive HTTP connection, bodies encoded
-    beforehand, answers read to the last byte but not decoded into models.
-
-    The 200 simulated kiosks share this machine's 2 cores with the hub; decoding every pull answer with
-    pydantic (~10 ms for 1,000 changes, as a real kiosk does on its *own* CPU) would bill the load
-    generator's work to the hub. What the hub stored is checked afterwards, in its database.
-    """
-
-    def __init__(self, url: str, token: str, events: list[dict[str, Any]]) -> None:
-        parts = urlsplit(url)
-        self.conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        self.body = json.dumps({"events": events}).encode()
-        self.count = len(events)
-
-    def _call(self, method: str, path: str, body: bytes | None = None) -> bytes:
-        self.conn.request(method, path, body=body, headers=self.headers)
-        response = self.conn.getresponse()
-        data = response.read()
-        if response.status != 200:
-            raise HubError(data[:200].decode(errors="replace"), f"http_{response.status}", response.status)
-        return data
-
-    def push(self) -> None:
-        answer = self._call("POST", "/api/v1/sync/push", self.body)
-        if answer.count(b'"status":"accepted"') != self.count:
-            raise HubError(answer[:200].decode(errors="replace"), "not_accepted", 200)
-
-    def pull(self) -> None:
-        self._call("GET", "/api/v1/sync/pull?cursor=0&limit=1000")
-
-    def close(self) -> None:
-        self.conn.close()
-
-
 def bench_concurrent(
     url: str,
     db: Database,
@@ -286,44 +247,25 @@ def bench_concurrent(
         for n in range(max(1, kiosks // 10))
     ]
     paired = [pair_raw(url, db, collectives[n % len(collectives)], f"k{n}") for n in range(kiosks)]
-    clients = [
-        _LightKiosk(url, token, envelopes(kiosk_id, per_kiosk, collective=collectives[n % len(collectives)]))
+    simulated = [
+        SimulatedKiosk(
+            url, token, envelopes(kiosk_id, per_kiosk, collective=collectives[n % len(collectives)])
+        )
         for n, (kiosk_id, token) in enumerate(paired)
     ]
     offsets = [random.Random(n).uniform(0, spread_s) for n in range(kiosks)]
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(kiosks)
-
-    def one(n: int) -> None:
-        client = clients[n]
-        barrier.wait()
-        time.sleep(offsets[n])
-        try:
-            for call in (client.push, client.pull):
-                started = time.perf_counter()
-                call()
-                with lock:
-                    latencies.append(time.perf_counter() - started)
-        except (HubError, OSError, http.client.HTTPException) as error:
-            with lock:
-                errors.append(repr(error))
-        finally:
-            client.close()
-
     started, cpu_before = time.perf_counter(), process_tree_cpu(server_pid) if server_pid else 0.0
-    db_cpu_before = db_cpu() if db_cpu else 0.0
-    with ThreadPoolExecutor(kiosks) as pool:
-        list(pool.map(one, range(kiosks)))
+    db_cpu_before, client_before = db_cpu() if db_cpu else 0.0, time.process_time()
+    result = burst(simulated, offsets)
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_before
     hub_cpu = process_tree_cpu(server_pid) - cpu_before if server_pid else float("nan")
     db_used = db_cpu() - db_cpu_before if db_cpu else float("nan")
     with db.read() as conn:
         stored = conn.execute(select(t.events.c.id).where(t.events.c.collective_id.in_(collectives))).all()
-    ordered = sorted(latencies) or [float("nan")]
+    ordered = sorted(result.latencies) or [float("nan")]
     return {
-        "errors": len(errors) + (kiosks * per_kiosk - len(stored)),
+        "errors": len(result.errors) + (kiosks * per_kiosk - len(stored)),
         "p50": statistics.median(ordered),
         "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
         "wall": wall,
@@ -331,6 +273,7 @@ def bench_concurrent(
         "events": kiosks * per_kiosk,
         "hub_cpu": hub_cpu,
         "db_cpu": db_used,  # PostgreSQL's own processes, on the same cores
+        "client_cpu": client_cpu,  # the simulated kiosks (bench/hub_load.py), on the same cores
     }
 
 
@@ -401,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         for label, key in (("même instant", "concurrent"), ("arrivées sur 5 s", "concurrent_spread")):
             conc = figures[key]
             print(
-                f"  200 bornes, {label:16}: erreurs {conc['errors']} ; p50 {conc['p50'] * 1000:.0f} ms ;"
+                f"  {len_kiosks(conc)} bornes, {label:16}: erreurs {conc['errors']} ;"
+                f" p50 {conc['p50'] * 1000:.0f} ms ;"
                 f" p99 {conc['p99'] * 1000:.0f} ms (objectif ≤ 1 s) ; durée {conc['wall']:.1f} s"
             )
             if "raw_floor" in conc:
@@ -409,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"  {'':16}   insertion brute des mêmes {conc['events']:,} évènements :"
                     f" {conc['raw_floor']:.2f} s ; CPU du hub pour ces {2 * len_kiosks(conc)} requêtes :"
-                    f" {conc['hub_cpu']:.2f} s sur {os.cpu_count()} cœurs{db_cpu}"
+                    f" {conc['hub_cpu']:.2f} s sur {os.cpu_count()} cœurs{db_cpu} ;"
+                    f" CPU des bornes simulées {conc['client_cpu']:.2f} s"
                 )
     return 0
 
