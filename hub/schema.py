@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -110,7 +111,13 @@ events = Table(
     Column("change_json", Text, nullable=True),
     UniqueConstraint("collective_id", "seq", name="events_collective_seq"),
     UniqueConstraint("kiosk_id", "kiosk_seq", name="events_kiosk_seq"),
-    Index("events_member", "member_id"),
+    # Only the events that name a member (migration 0009): an erasure looks them up by member_id.
+    Index(
+        "events_member",
+        "member_id",
+        postgresql_where=text("member_id IS NOT NULL"),
+        sqlite_where=text("member_id IS NOT NULL"),
+    ),
 )
 
 # What the hub itself needs to know to flag and resolve events (not a copy of the kiosks' state).
