@@ -3,7 +3,8 @@
 1. push 10,000 events over loopback (batches of 500) vs a raw batched insert of the same rows into the same
    hub database (same batches, one transaction each): events/s and the ratio (goal ≥ 0.25 on SQLite);
 2. initial pull of 100,000 members + 150,000 cards into a fresh kiosk (goal ≤ 60 s);
-3. 200 concurrent simulated kiosks, each pushing 50 events then pulling: errors (goal 0) and p99 (goal ≤ 1 s).
+3. 200 concurrent simulated kiosks, each pushing 50 events then pulling: errors (goal 0) and p99 (goal ≤ 1 s),
+   all starting at one instant (three bursts: see BARRIER_BURSTS), then arriving over 5 s.
 
 Real parts only: the hub is `kiosk-hub serve` (uvicorn) in a subprocess, PostgreSQL a cluster of our own.
 `python -m bench.hub_bench [--quick]`.
@@ -277,6 +278,12 @@ def bench_concurrent(
     }
 
 
+# The barrier's p99 is the 4th slowest of 400 answers: from one burst to the next, on this machine, it moves
+# by ±15 %. Three bursts (each its own 200 new kiosks; the first on a hub that has not served such a burst
+# yet); every p99 is printed, and the figures of the median burst.
+BARRIER_BURSTS = 3
+
+
 def run(
     kind: str, db_url: str, folder: Path, quick: bool, db_cpu: Callable[[], float] | None = None
 ) -> dict[str, Any]:
@@ -290,7 +297,13 @@ def run(
         figures["pull"] = bench_initial_pull(server.url, db, members, cards, folder / kind)
         kiosks = 50 if quick else 200
         pid = server.process.pid if server.process else 0
-        figures["concurrent"] = bench_concurrent(server.url, db, kiosks, 50, server_pid=pid, db_cpu=db_cpu)
+        bursts = [
+            bench_concurrent(server.url, db, kiosks, 50, server_pid=pid, db_cpu=db_cpu)
+            for _n in range(BARRIER_BURSTS)
+        ]
+        figures["concurrent"] = sorted(bursts, key=lambda burst: burst["p99"])[len(bursts) // 2]
+        figures["concurrent"]["p99_bursts"] = [burst["p99"] for burst in bursts]
+        figures["concurrent"]["errors"] = sum(burst["errors"] for burst in bursts)  # of every burst
         # Beside the barrier's p99, what bounds it: the raw batched insert of those rows (measured above,
         # same run) and the CPU time of the hub (and of PostgreSQL) for the whole burst, shared by this
         # machine's cores with the simulated kiosks.
@@ -348,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
                 f" p50 {conc['p50'] * 1000:.0f} ms ;"
                 f" p99 {conc['p99'] * 1000:.0f} ms (objectif ≤ 1 s) ; durée {conc['wall']:.1f} s"
             )
+            if "p99_bursts" in conc:
+                each = " / ".join(f"{p99 * 1000:.0f}" for p99 in conc["p99_bursts"])
+                count = len(conc["p99_bursts"])
+                print(f"  {'':16}   p99 de chacune des {count} rafales : {each} ms (médiane ci-dessus)")
             if "raw_floor" in conc:
                 db_cpu = "" if math.isnan(conc["db_cpu"]) else f" ; CPU de PostgreSQL {conc['db_cpu']:.2f} s"
                 print(
