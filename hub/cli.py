@@ -54,8 +54,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     else:
         from hub.app import create_app, settle_gc
+        from hub.warm import warm_pool
 
-        app = create_app(Database(db.url))
+        database = Database(db.url)
+        app = create_app(database)
+        warm_pool(database)
         settle_gc()
         uvicorn.run(
             app,
