@@ -27,7 +27,6 @@ from hub.fastpath import json_body, query_int, with_fast_path
 from hub.ingest import push, push_for_token
 from hub.sync import authenticate, pair, pull_for_token, pull_json
 from hub.util import iso, utcnow
-from hub.warm import warm_pool
 from sync_client.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
@@ -312,6 +311,5 @@ def settle_gc() -> None:
 def factory() -> FastAPI:
     """For `uvicorn --factory hub.app:factory` (several worker processes): database from $KIOSK_HUB_DB."""
     app = create_app()
-    warm_pool(app.state.db)
     settle_gc()
     return app

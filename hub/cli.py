@@ -54,11 +54,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     else:
         from hub.app import create_app, settle_gc
-        from hub.warm import warm_pool
 
-        database = Database(db.url)
-        app = create_app(database)
-        warm_pool(database)
+        app = create_app(Database(db.url))
         settle_gc()
         uvicorn.run(
             app,

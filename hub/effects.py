@@ -99,7 +99,7 @@ _WAITING = (
 )
 
 
-def load_knowledge(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
+def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
     member_ids: set[str] = set()
     hashes: set[str] = set()
     enrolling: set[str] = set()
@@ -142,7 +142,7 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
     """Update the hub's knowledge from `batch` (rows not inserted yet: payloads and flags are set here).
     Returns the home collective of each member the batch names who is not erased (hub/network.py)."""
     sql = Sql(conn)
-    known = load_knowledge(sql, network_id, batch)
+    known = _load(sql, network_id, batch)
     for new in batch:
         event, p, row = new.event, new.payload, new.row
         at = row["corrected_at"]

@@ -126,7 +126,7 @@ class PushBatch:
             return []
         if last_seq is None:
             last_seq = _lock_last_seq(Sql(conn), kiosk)
-        seen = Seen(self.received_at, self.skew_ms, self.pending)
+        seen = _Seen(self.received_at, self.skew_ms, self.pending)
         return _store(conn, kiosk, self.events, self.prepared, last_seq, seen)
 
     def response(self, results: list[Result]) -> PushResponse:
@@ -181,7 +181,7 @@ def _prepare(event: Envelope, skew_ms: int | None, received_at: str) -> tuple[Re
 _event_values = itemgetter(*EVENT_COLUMNS)
 
 
-class Seen(NamedTuple):
+class _Seen(NamedTuple):
     """What the hub notes of the kiosk at each push: when, its clock skew, what it said was left to send."""
 
     at: str
@@ -218,28 +218,24 @@ def _lock_last_seq(sql: Sql, kiosk: KioskAuth) -> int:
     return last_seq
 
 
-def stored_events(sql: Sql, kiosk: KioskAuth, ids: list[str], seqs: list[int]) -> list[tuple[Any, ...]]:
-    """One statement, two indexed look-ups (a probe per key, Sql.probe): events already stored under these
-    ids, and this kiosk's events already stored under these seqs (`_Stored` rows)."""
-    by_id, id_params = sql.probe(f"{_STORED_SQL} WHERE TRUE", (), "id", ids)
-    by_seq, seq_params = sql.probe(
-        f"{_STORED_SQL} WHERE kiosk_id = ?", (kiosk.kiosk_id,), "kiosk_seq", seqs, "bigint"
-    )
-    return sql.rows(f"{by_id} UNION ALL {by_seq}", [*id_params, *seq_params])
-
-
 def _store(
     conn: Connection,
     kiosk: KioskAuth,
     events: list[Envelope],
     prepared: list[tuple[Reason, str] | dict[str, Any]],
     last_seq: int,
-    seen: Seen,
+    seen: _Seen,
 ) -> list[Result]:
     sql = Sql(conn)
     _check_collectives(sql, kiosk, events)
     ids, seqs = {event.id for event in events}, {event.seq for event in events}
-    stored_rows = stored_events(sql, kiosk, list(ids), list(seqs))
+    # One statement, two indexed look-ups (a probe per key, Sql.probe): events already stored under these
+    # ids, and this kiosk's events already stored under these seqs.
+    by_id, id_params = sql.probe(f"{_STORED_SQL} WHERE TRUE", (), "id", list(ids))
+    by_seq, seq_params = sql.probe(
+        f"{_STORED_SQL} WHERE kiosk_id = ?", (kiosk.kiosk_id,), "kiosk_seq", list(seqs), "bigint"
+    )
+    stored_rows = sql.rows(f"{by_id} UNION ALL {by_seq}", [*id_params, *seq_params])
     known: dict[str, _Stored] = {}
     taken: dict[int, str] = {}
     for values in stored_rows:
@@ -285,7 +281,7 @@ def _store(
         sql.insert("events", EVENT_COLUMNS, [_event_values(new.row) for new in batch])
         effects.record_taps(conn, kiosk.network_id, batch)
         network.share_batch(conn, kiosk.collective_id, kiosk.network_id, batch, homes)  # issue 9
-    note_sync(sql, kiosk, last_seq if fresh else None, seen)
+    _note(sql, kiosk, last_seq if fresh else None, seen)
     return results
 
 
@@ -293,7 +289,7 @@ _SEEN_SQL = "UPDATE kiosks SET last_seen_at = ?, skew_ms = ?, pending_events = ?
 _SEQ_SQL = "UPDATE collectives SET last_seq = ? WHERE id = ?"
 
 
-def note_sync(sql: Sql, kiosk: KioskAuth, last_seq: int | None, seen: Seen) -> None:
+def _note(sql: Sql, kiosk: KioskAuth, last_seq: int | None, seen: _Seen) -> None:
     """The collective's new hub sequence (when the batch brought new events) and what the hub saw of the
     kiosk. PostgreSQL: both in one statement, one round trip."""
     seen_params = (seen.at, seen.skew_ms, seen.pending, kiosk.kiosk_id)

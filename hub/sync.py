@@ -61,7 +61,7 @@ def pull_json(db: Database, kiosk: KioskAuth, cursor: int, limit: int) -> str:
     pulling at once). A test checks that both give the same `PullResponse`.
     """
     with db.read() as conn:
-        rows, next_cursor, has_more = wire_rows(conn, kiosk, cursor, limit, None)
+        rows, next_cursor, has_more = _wire_rows(conn, kiosk, cursor, limit, None)
     missing = [pk for pk, _seq, text in rows if text is None]
     return _pull_answer(
         rows, _rebuild_changes(db, missing) if missing else {}, next_cursor, has_more
@@ -77,17 +77,13 @@ async def pull_for_token(
     answer of a few hundred kilobytes)."""
 
     def read(conn: Connection) -> tuple[list[tuple[Any, ...]], int, bool]:
-        kiosk, last, redactions = kiosk_state(conn, token)  # the high-water mark first (see wire_rows)
+        kiosk, last, redactions = kiosk_state(conn, token)  # the high-water mark first (see _wire_rows)
         check(kiosk)
         changes = db.recent_changes.between(
-            kiosk.collective_id,
-            redactions,
-            cursor,
-            last,
-            lambda low, high: collective_changes(conn, kiosk, low, high),
+            kiosk.collective_id, redactions, cursor, last, lambda low, high: _changes(conn, kiosk, low, high)
         )
         if changes is None:
-            return wire_rows(conn, kiosk, cursor, limit, last)
+            return _wire_rows(conn, kiosk, cursor, limit, last)
         return _kiosk_page(changes, kiosk, limit, last)
 
     rows, next_cursor, has_more = await db.read_async(read)
@@ -113,7 +109,7 @@ _WIRE_SQL = (
 )
 
 
-def wire_rows(
+def _wire_rows(
     conn: Connection, kiosk: KioskAuth, cursor: int, limit: int, last: int | None
 ) -> tuple[list[tuple[Any, ...]], int, bool]:
     """`_pull_rows` in hand-written SQL, for `pull_json` (the test compares the two answers).
@@ -137,7 +133,7 @@ _CHANGES_SQL = (
 )
 
 
-def collective_changes(conn: Connection, kiosk: KioskAuth, low: int, high: int) -> list[StoredChange] | None:
+def _changes(conn: Connection, kiosk: KioskAuth, low: int, high: int) -> list[StoredChange] | None:
     """The collective's changes of sequence in (low, high], every kiosk's, for hub/recent_changes.py; None
     when one has no text yet (stored before revision 0002, or redacted since: `pull_json` builds those)."""
     rows = Sql(conn).rows(_CHANGES_SQL, (kiosk.collective_id, low, high))
@@ -149,7 +145,7 @@ def collective_changes(conn: Connection, kiosk: KioskAuth, low: int, high: int) 
 def _kiosk_page(
     changes: list[StoredChange], kiosk: KioskAuth, limit: int, last: int
 ) -> tuple[list[tuple[Any, ...]], int, bool]:
-    """`wire_rows`' answer from the collective's changes: the other kiosks' (hub-only types left out), up to
+    """`_wire_rows`' answer from the collective's changes: the other kiosks' (hub-only types left out), up to
     `limit`."""
     hidden = HUB_ONLY_SCHEMAS
     wanted = (c for c in changes if c.kiosk_id != kiosk.kiosk_id and c.type not in hidden)
