@@ -278,21 +278,10 @@ def bench_concurrent(
     }
 
 
-def checkpoint(db: Database) -> None:
-    """PostgreSQL: write out the pages the 250,000-event set-up left dirty before the bursts. The server
-    would within minutes anyway, but during the first burst it competed with the pushes' commits for the
-    disk: that burst's p99 was 0.1–0.25 s above the next two's, three runs out of three. (SQLite
-    checkpoints its WAL itself at commit; truncating it here made its bursts slower.)"""
-    if db.is_sqlite:
-        return
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("CHECKPOINT")
-        conn.commit()
-
-
 # The barrier's p99 is the 4th slowest of 400 answers: from one burst to the next, on this machine, it moves
-# by ±15 %. Three bursts (each its own 200 new kiosks; the first on a hub that has not served such a burst
-# yet); every p99 is printed, and the figures of the median burst.
+# by ±15 %. Three bursts, each with its own 200 new kiosks; every p99 is printed, and the figures of the
+# median burst. On PostgreSQL the first burst, right after the 250,000-event set-up, is the slowest of the
+# three as a rule (0.2 s more, for the same CPU: the set-up's pages and WAL still being written out).
 BARRIER_BURSTS = 3
 
 
@@ -307,7 +296,6 @@ def run(
         figures: dict[str, Any] = {"push": bench_push(server.url, db, 2000 if quick else 10_000)}
         members, cards = (10_000, 15_000) if quick else (100_000, 150_000)
         figures["pull"] = bench_initial_pull(server.url, db, members, cards, folder / kind)
-        checkpoint(db)
         kiosks = 50 if quick else 200
         pid = server.process.pid if server.process else 0
         bursts = [
