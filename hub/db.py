@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import os
 import threading
 import time
@@ -26,7 +27,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 
 from hub.group_commit import GroupCommit
 from hub.recent_changes import RecentChanges
@@ -80,7 +81,10 @@ class Database:
             # before (10 + 20 overflow), but a burst of syncs no longer opens and closes a PostgreSQL
             # connection (a server process) per request: 200 kiosks syncing at once cost the server
             # 1.5–2.0 s of CPU with it, 0.8–1.3 s without.
-            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=0)
+            ping_after = float(os.environ.get(PING_ENV) or PING_AFTER_IDLE_S)
+            event.listen(self.engine, "checkin", _stamp_return)
+            event.listen(self.engine, "checkout", functools.partial(_ping_if_idle, ping_after))
 
     @property
     def kind(self) -> str:
@@ -88,8 +92,16 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A connection for reads. PostgreSQL's reads run in autocommit: at READ COMMITTED each statement
+        sees its own snapshot anyway, so a BEGIN and a COMMIT around them were two round trips (of five
+        for a pull) that changed nothing. SQLite's read in one transaction: one snapshot (WAL)."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                with conn.begin():
+                    yield conn
+            else:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -128,7 +140,7 @@ class Database:
                     return self._group.submit(work).result()
                 with self.write() as conn:
                     return work(conn)
-            except (IntegrityError, OperationalError) as error:
+            except DBAPIError as error:
                 if attempt == attempts - 1 or not _is_transient(error):
                     raise
                 time.sleep(_pause(attempt))
@@ -169,7 +181,13 @@ class Database:
         return self._limiter
 
     def _read_with(self, read: Callable[[Connection], T]) -> T:
-        with self.read() as conn:
+        try:
+            with self.read() as conn:
+                return read(conn)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        with self.read() as conn:  # once more, on a new connection (see _ping_if_idle)
             return read(conn)
 
     def migrate(self) -> None:
@@ -213,11 +231,39 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# A pooled PostgreSQL connection is pinged (one round trip) before use only when it has been idle for this
+# long: `pool_pre_ping` pinged at every checkout, a round trip per push and per pull that 200 kiosks syncing
+# at once paid 400 times. A connection lost within that time (the server restarted meanwhile) fails its
+# statement; the pool then drops every connection older than the failure, and the push or pull runs again
+# on a new one (`write_retrying`, `_read_with`).
+PING_AFTER_IDLE_S = 2.0
+PING_ENV = "KIOSK_HUB_PING_AFTER_IDLE_S"  # tests set it to never (or always) ping
+
+
+def _stamp_return(_dbapi_conn: Any, record: Any) -> None:
+    record.info["hub_returned_at"] = time.monotonic()
+
+
+def _ping_if_idle(ping_after: float, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    if time.monotonic() - record.info.get("hub_returned_at", 0.0) < ping_after:
+        return
+    autocommit = dbapi_conn.autocommit
+    try:  # as SQLAlchemy's pre-ping: an empty query, in autocommit (no BEGIN)
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute(";")
+        dbapi_conn.autocommit = autocommit
+    except Exception as error:  # the pool replaces this connection and checks out another
+        raise DisconnectionError(str(error)) from error
+
+
 def _pause(attempt: int) -> float:
     return 0.01 * (attempt + 1)
 
 
 def _is_transient(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True  # a connection lost meanwhile: again on a new one
     if isinstance(error, IntegrityError):
         return True  # a concurrent insert of the same id: the retry sees it and answers `duplicate`
     code = getattr(error.orig, "sqlstate", None)

@@ -104,7 +104,8 @@ class Sql:
             return action()
         except dialect.loaded_dbapi.Error as error:
             lost = dialect.is_disconnect(error, self.conn.connection.dbapi_connection, self.cursor)
-            if lost:  # the pool replaces it
+            if lost:  # the pool replaces it, and the connections opened before it (as SQLAlchemy does)
+                self.conn.engine.pool._invalidate(self.conn.connection, error)
                 self.conn.invalidate(error)
             raise DBAPIError.instance(
                 sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
