@@ -13,6 +13,7 @@ worker thread of their own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import functools
 import os
@@ -30,7 +31,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 
 from hub.group_commit import GroupCommit
+from hub.pg_pipeline import PipelinedTransaction
 from hub.recent_changes import RecentChanges
+from hub.sql import PIPELINED, Sql
 
 DB_ENV = "KIOSK_HUB_DB"
 ATTEMPTS = 5  # of a write that a concurrent writer made fail
@@ -83,6 +86,7 @@ class Database:
             # 1.5–2.0 s of CPU with it, 0.8–1.3 s without.
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=0)
             ping_after = float(os.environ.get(PING_ENV) or PING_AFTER_IDLE_S)
+            event.listen(self.engine, "before_cursor_execute", _send_waiting)
             event.listen(self.engine, "checkin", _stamp_return)
             event.listen(self.engine, "checkout", functools.partial(_ping_if_idle, ping_after))
 
@@ -104,11 +108,31 @@ class Database:
                 yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, pipelined: bool = False) -> Iterator[Connection]:
+        """A write transaction. `pipelined` (a push, on PostgreSQL): its statements share round trips
+        (hub/pg_pipeline.py); BEGIN and COMMIT are sent by `Sql` with them."""
+        if pipelined and not self.is_sqlite:
+            with self._pipelined() as conn:
+                yield conn
+            return
         with self._serialised(), self.engine.connect() as conn:
             conn.execution_options(hub_write=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def _pipelined(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            tx = PipelinedTransaction()
+            conn.execution_options(isolation_level="AUTOCOMMIT", hub_write=True, **{PIPELINED: tx})
+            dbapi_conn = conn.connection.dbapi_connection
+            try:
+                yield conn
+            except BaseException:
+                with contextlib.suppress(Exception):  # a lost connection: the pool drops it anyway
+                    tx.rollback(dbapi_conn)
+                raise
+            Sql(conn).commit()
 
     @contextmanager
     def _serialised(self) -> Iterator[None]:
@@ -127,7 +151,9 @@ class Database:
             finally:
                 os.close(fd)  # releases the flock
 
-    def write_retrying(self, work: Callable[[Connection], T], attempts: int = ATTEMPTS) -> T:
+    def write_retrying(
+        self, work: Callable[[Connection], T], attempts: int = ATTEMPTS, *, pipelined: bool = False
+    ) -> T:
         """Run `work` in a write transaction, again when a concurrent writer made it fail.
 
         PostgreSQL may refuse one of two concurrent inserts of the same key (a kiosk retrying a push whose
@@ -138,7 +164,7 @@ class Database:
             try:
                 if self._group is not None:
                     return self._group.submit(work).result()
-                with self.write() as conn:
+                with self.write(pipelined=pipelined) as conn:
                     return work(conn)
             except DBAPIError as error:
                 if attempt == attempts - 1 or not _is_transient(error):
@@ -151,7 +177,10 @@ class Database:
         (hub/group_commit.py) and the loop awaits its answer (no thread of its own); PostgreSQL's runs in a
         worker thread."""
         if self._group is None:
-            return await to_thread.run_sync(self.write_retrying, work, attempts, limiter=self._pg_threads())
+            return await to_thread.run_sync(
+                functools.partial(self.write_retrying, work, attempts, pipelined=True),
+                limiter=self._pg_threads(),
+            )
         for attempt in range(attempts):
             try:
                 return await asyncio.wrap_future(self._group.submit(work))
@@ -238,6 +267,13 @@ def _sqlite_begin(conn: Connection) -> None:
 # on a new one (`write_retrying`, `_read_with`).
 PING_AFTER_IDLE_S = 2.0
 PING_ENV = "KIOSK_HUB_PING_AFTER_IDLE_S"  # tests set it to never (or always) ping
+
+
+def _send_waiting(conn: Connection, *_statement: Any) -> None:
+    """Before a statement SQLAlchemy runs itself inside a pipelined transaction: BEGIN and what is queued."""
+    tx = conn.get_execution_options().get(PIPELINED)
+    if tx is not None and tx.waiting:
+        tx.flush(conn.connection.dbapi_connection)
 
 
 def _stamp_return(_dbapi_conn: Any, record: Any) -> None:

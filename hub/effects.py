@@ -55,7 +55,9 @@ class _Member:
 
 
 @dataclass
-class _Knowledge:
+class Knowledge:
+    """The batch's members and cards as the hub knows them, updated in memory in event order."""
+
     members: dict[str, _Member] = field(default_factory=dict)
     cards: dict[str, _Card] = field(default_factory=dict)
     enrolled: set[str] = field(default_factory=set)
@@ -99,7 +101,7 @@ _WAITING = (
 )
 
 
-def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
+def _load(sql: Sql, network_id: str, batch: list[Any]) -> Knowledge:
     member_ids: set[str] = set()
     hashes: set[str] = set()
     enrolling: set[str] = set()
@@ -118,7 +120,7 @@ def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
         lookups.append(sql.probe(_CARDS + "network_id = ?", (network_id,), "uid_hash", list(hashes)))
     if enrolling:
         lookups.append(sql.probe(_WAITING, (network_id,), "uid_hash", list(enrolling)))
-    known = _Knowledge()
+    known = Knowledge()
     if not lookups:
         return known
     rows = sql.rows(
@@ -138,9 +140,10 @@ def _load(sql: Sql, network_id: str, batch: list[Any]) -> _Knowledge:
     return known
 
 
-def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any]) -> dict[str, str | None]:
-    """Update the hub's knowledge from `batch` (rows not inserted yet: payloads and flags are set here).
-    Returns the home collective of each member the batch names who is not erased (hub/network.py)."""
+def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any]) -> Knowledge:
+    """What `batch` teaches the hub (rows not inserted yet: payloads and flags are set here); `write` stores
+    it. Two steps so that the batch's events are inserted in between: on PostgreSQL the members and cards
+    then travel with the COMMIT, where before the events' COPY they cost a round trip (hub/pg_pipeline.py)."""
     sql = Sql(conn)
     known = _load(sql, network_id, batch)
     for new in batch:
@@ -171,7 +174,15 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
         elif event.type in ACTS:
             flags = _flags(known, p, at)
             row["flags"] = json.dumps(flags) if flags else "[]"
-    _flush(sql, collective_id, network_id, known)
+    return known
+
+
+def write(
+    conn: Connection, collective_id: str, network_id: str, batch: list[Any], known: Knowledge
+) -> dict[str, str | None]:
+    """Store what `apply` learned. Returns the home collective of each member the batch names who is not
+    erased (hub/network.py)."""
+    _flush(Sql(conn), collective_id, network_id, known)
     rotation.record(conn, collective_id, network_id, batch)  # issue 9: cards' hashes under the next key
     governance_events.apply_batch(conn, collective_id, batch)  # elections and draws (issue 8)
     return {
@@ -188,7 +199,7 @@ def apply(conn: Connection, collective_id: str, network_id: str, batch: list[Any
 OTHER_COLLECTIVE = "other_collective"
 
 
-def _from_elsewhere(known: _Knowledge, member_id: str, collective_id: str) -> bool:
+def _from_elsewhere(known: Knowledge, member_id: str, collective_id: str) -> bool:
     member = known.members.get(member_id)
     return member is not None and member.collective_id not in (None, collective_id)
 
@@ -198,7 +209,7 @@ def erasure_refused(row: dict[str, Any]) -> bool:
     return any(flag.startswith(OTHER_COLLECTIVE + ":") for flag in json.loads(row["flags"] or "[]"))
 
 
-def _erase(sql: Sql, network_id: str, known: _Knowledge, member_id: str, at: str, batch: list[Any]) -> None:
+def _erase(sql: Sql, network_id: str, known: Knowledge, member_id: str, at: str, batch: list[Any]) -> None:
     """GDPR erasure reaches the hub's copies too, exactly as it reaches each kiosk's journal."""
     member = known.members.setdefault(member_id, _Member(None, stored=False))
     if member.erased_at is None:
@@ -210,10 +221,10 @@ def _erase(sql: Sql, network_id: str, known: _Knowledge, member_id: str, at: str
         "SELECT pk, type, payload FROM events WHERE member_id = ? AND redacted = ?", (member_id, False)
     )
     if stored:  # the pulls' caches of recent changes are stale now, in every hub process
-        sql.run("UPDATE networks SET redactions = redactions + 1 WHERE id = ?", (network_id,))
+        sql.send("UPDATE networks SET redactions = redactions + 1 WHERE id = ?", (network_id,))
     for pk, event_type, text in stored:
         redacted = canonical(redact_payload(event_type, json.loads(text)))
-        sql.run(  # change_json NULL: rebuilt by the next pull
+        sql.send(  # change_json NULL: rebuilt by the next pull
             "UPDATE events SET payload = ?, redacted = ?, change_json = NULL WHERE pk = ?",
             (redacted, True, pk),
         )
@@ -223,7 +234,7 @@ def _erase(sql: Sql, network_id: str, known: _Knowledge, member_id: str, at: str
             new.row["redacted"] = True
 
 
-def _flags(known: _Knowledge, payload: dict[str, Any], at: str) -> list[str]:
+def _flags(known: Knowledge, payload: dict[str, Any], at: str) -> list[str]:
     """`member_erased:<id>` (erased before the act), `card_revoked:<id>` (every card revoked before it)."""
     flags: list[str] = []
     for member_id in acting_members(payload):
@@ -237,7 +248,7 @@ def _flags(known: _Knowledge, payload: dict[str, Any], at: str) -> list[str]:
     return flags
 
 
-def _flush(sql: Sql, collective_id: str, network_id: str, known: _Knowledge) -> None:
+def _flush(sql: Sql, collective_id: str, network_id: str, known: Knowledge) -> None:
     fresh = [(k, collective_id, m.erased_at) for k, m in known.members.items() if m.dirty and not m.stored]
     sql.insert("members", ("id", "collective_id", "erased_at"), fresh)
     erased = [(m.erased_at, k) for k, m in known.members.items() if m.dirty and m.stored]
@@ -263,7 +274,7 @@ def _flush(sql: Sql, collective_id: str, network_id: str, known: _Knowledge) -> 
         )
     # Taps of the cards enrolled now that a kiosk could not recognise are resolved: no tap is lost.
     for uid_hash in sorted(known.enrolled & known.waiting_taps):
-        sql.run(
+        sql.send(
             "UPDATE unknown_taps SET resolved_member_id = ?, resolved_at = ?"
             " WHERE network_id = ? AND uid_hash = ? AND resolved_member_id IS NULL",
             (known.cards[uid_hash].member_id, iso(utcnow()), network_id, uid_hash),

@@ -42,6 +42,9 @@ from sync_client.protocol import (
 __all__ = ["KioskAuth", "PushBatch", "invalid_reason", "push", "push_for_token"]
 
 _ID_KEYS = ("member_id", "uid_hash", "listing_id", "exchange_id", "workshop_id")
+# A member id is kept in 36-character columns (members, cards, events): a longer one, which no kiosk makes
+# (they make UUIDs), is refused as invalid, where PostgreSQL's refusal to store it was a 500 at every retry.
+_LONGEST = {"member_id": 36}
 
 
 @dataclass
@@ -62,7 +65,9 @@ def invalid_reason(event: Envelope) -> tuple[Reason, str] | None:
     if missing:
         return Reason.INVALID, "missing: " + ", ".join(missing)
     wrong = [
-        key for key in _ID_KEYS if key in payload and payload[key] is not None and not _is_id(payload[key])
+        key
+        for key in _ID_KEYS
+        if key in payload and payload[key] is not None and not _is_id(payload[key], _LONGEST.get(key, 64))
     ]
     if wrong:
         return Reason.INVALID, "not an id: " + ", ".join(wrong)
@@ -79,8 +84,8 @@ def invalid_reason(event: Envelope) -> tuple[Reason, str] | None:
     return None
 
 
-def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= 64
+def _is_id(value: Any, longest: int = 64) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= longest
 
 
 def corrected_time(event: Envelope, skew_ms: int | None) -> str:
@@ -275,10 +280,11 @@ def _store(
         results.append((event.id, Outcome.ACCEPTED, None, "", last_seq))
     if fresh:
         batch = list(fresh.values())
-        homes = effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)
+        learned = effects.apply(conn, kiosk.collective_id, kiosk.network_id, batch)
         for new in batch:  # after `apply`: payloads and flags are final now
             new.row["change_json"] = change_json(new.row)
         sql.insert("events", EVENT_COLUMNS, [_event_values(new.row) for new in batch])
+        homes = effects.write(conn, kiosk.collective_id, kiosk.network_id, batch, learned)
         effects.record_taps(conn, kiosk.network_id, batch)
         network.share_batch(conn, kiosk.collective_id, kiosk.network_id, batch, homes)  # issue 9
     _note(sql, kiosk, last_seq if fresh else None, seen)
@@ -294,12 +300,12 @@ def _note(sql: Sql, kiosk: KioskAuth, last_seq: int | None, seen: _Seen) -> None
     kiosk. PostgreSQL: both in one statement, one round trip."""
     seen_params = (seen.at, seen.skew_ms, seen.pending, kiosk.kiosk_id)
     if last_seq is None:
-        sql.run(_SEEN_SQL, seen_params)
+        sql.send(_SEEN_SQL, seen_params)
     elif sql.postgres:
-        sql.run(f"WITH bumped AS ({_SEQ_SQL}) {_SEEN_SQL}", (last_seq, kiosk.collective_id, *seen_params))
+        sql.send(f"WITH bumped AS ({_SEQ_SQL}) {_SEEN_SQL}", (last_seq, kiosk.collective_id, *seen_params))
     else:
-        sql.run(_SEQ_SQL, (last_seq, kiosk.collective_id))
-        sql.run(_SEEN_SQL, seen_params)
+        sql.send(_SEQ_SQL, (last_seq, kiosk.collective_id))
+        sql.send(_SEEN_SQL, seen_params)
 
 
 def _same_fresh(new: _New, event: Envelope) -> bool:

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from hub.pg_pipeline import PipelinedTransaction
+
 T = TypeVar("T")
+PIPELINED = "hub_pipelined"  # the execution option that holds a push's PipelinedTransaction
 
 
 @lru_cache(maxsize=512)
@@ -57,12 +60,15 @@ def marks(count: int) -> str:
 class Sql:
     """The DBAPI cursor of one SQLAlchemy connection, with the placeholders of its driver."""
 
-    __slots__ = ("conn", "cursor", "postgres")
+    __slots__ = ("conn", "cursor", "dbapi", "postgres", "tx")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
-        self.cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        self.dbapi: Any = cast(Any, conn.connection.dbapi_connection)
+        self.cursor: Any = self.dbapi.cursor()
+        # A push's transaction on PostgreSQL (hub/pg_pipeline.py); None elsewhere.
+        self.tx: PipelinedTransaction | None = conn.get_execution_options().get(PIPELINED)
 
     def _text(self, sql: str) -> str:
         return _for_postgres(sql) if self.postgres else sql
@@ -93,10 +99,14 @@ class Sql:
         )
 
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
-        if self.postgres:
-            self.cursor.execute(_for_postgres(sql), params, prepare=_prepare(sql))
-        else:
+        if not self.postgres:
             self.cursor.execute(sql, params)
+            return
+        text, prepare = _for_postgres(sql), _prepare(sql)
+        if self.tx is not None and self.tx.waiting:  # with BEGIN or the queued statements: one round trip
+            self.tx.flush(self.dbapi, lambda _cursor: self.cursor.execute(text, params, prepare=prepare))
+        else:
+            self.cursor.execute(text, params, prepare=prepare)
 
     def _call(self, sql: str, params: Any, action: Callable[[], T]) -> T:
         dialect = self.conn.dialect
@@ -138,7 +148,31 @@ class Sql:
         return self._call(sql, params, run)
 
     def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        if self.tx is not None:
+            self.send_many(sql, params)
+            return
         self._call(sql, params, lambda: self.cursor.executemany(self._text(sql), params))
+
+    def send(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A statement whose result no one reads: in a push's transaction on PostgreSQL it waits and
+        travels with the next statement that has an answer, or with the COMMIT (hub/pg_pipeline.py)."""
+        if self.tx is None:
+            self.run(sql, params)
+            return
+        text, prepare = _for_postgres(sql), _prepare(sql)
+        self.tx.queued.append(lambda cursor: cursor.execute(text, params, prepare=prepare))
+
+    def send_many(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        if self.tx is None:
+            self.run_many(sql, params)
+            return
+        text = _for_postgres(sql)
+        self.tx.queued.append(lambda cursor: cursor.executemany(text, params))
+
+    def commit(self) -> None:
+        """The end of a push's transaction on PostgreSQL: what waits, and COMMIT, in one round trip."""
+        if self.tx is not None:
+            self._call("COMMIT", (), lambda: self.tx.commit(self.dbapi) if self.tx else None)
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Rows into `table`: SQLite's executemany loops in C; PostgreSQL gets them by COPY, a quarter of
@@ -150,11 +184,44 @@ class Sql:
         if not self.postgres:
             self.run_many(f"INSERT INTO {table} ({names}) VALUES ({marks(len(columns))})", rows)
             return
+        if self.tx is not None and table != "events":
+            # In a push's transaction: one statement that waits for the next round trip (COPY cannot run
+            # in pipeline mode). The events stay a COPY: for 50 rows of JSON text, a COPY cost 0.6 ms of
+            # the hub's CPU and 1.8 ms of the server's, an INSERT of arrays 1.0 and 2.1 (measured side by
+            # side): more than the round trips it saves.
+            statement = _unnest_insert(table, tuple(columns))
+            self.send(statement, [_array_text(column) for column in zip(*rows, strict=True)])
+            return
         statement = f"COPY {table} ({names}) FROM STDIN"
 
         def copy() -> None:
+            if self.tx is not None and self.tx.waiting:
+                self.tx.flush(self.dbapi)
             with self.cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
 
         self._call(statement, rows, copy)
+
+
+@lru_cache(maxsize=64)
+def _unnest_insert(table: str, columns: tuple[str, ...]) -> str:
+    """`INSERT INTO table (columns) SELECT * FROM unnest(?::type[], …)`: rows as one array per column, each
+    of the column's type (hub/schema.py), passed as its text (`_array_text`)."""
+    from sqlalchemy.dialects import postgresql
+
+    from hub.schema import metadata
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    found = metadata.tables[table].c
+    # Without lengths: an explicit cast to VARCHAR(36) would cut a longer value where the insert refuses it.
+    kinds = [str(found[name].type.compile(dialect=dialect)).partition("(")[0] for name in columns]
+    arrays = ", ".join(f"?::{kind}[]" for kind in kinds)
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+
+
+def _array_text(values: Sequence[Any]) -> str:
+    """`array_literal`, where None is SQL NULL."""
+    if None not in values:
+        return array_literal(values)
+    return "{" + ",".join("NULL" if value is None else array_literal([value])[1:-1] for value in values) + "}"

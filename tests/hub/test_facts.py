@@ -113,6 +113,26 @@ def test_one_event_the_hub_cannot_parse_is_refused_alone_and_the_rest_goes_throu
     assert a.pending() == 0 and a.sync().rejected == ()
 
 
+def test_a_member_id_too_long_to_keep_is_refused_as_invalid_not_a_server_error(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    collective = hub.collective("Identifiant trop long")
+    a = Kiosk(tmp_path / "a", collective)
+    a.pair(hub, collective)
+    for name in ("Nadia", "Omar", "Paul"):
+        a.member(name)
+    # A journal row whose member id is longer than any the hub keeps (36): PostgreSQL refused to store it.
+    long_id = "m" * 37
+    a.store.conn.execute(
+        "UPDATE journal SET payload = json_set(payload, '$.member_id', ?) WHERE seq = 2", (long_id,)
+    )
+    report = a.sync()
+    assert report.pushed == 2 and [(r.reason, r.detail) for r in report.rejected] == [
+        ("invalid", "not an id: member_id")
+    ]
+    assert a.pending() == 0
+
+
 def test_interests_reach_the_owner_at_another_kiosk_and_unknown_taps_stay_at_the_hub(
     hub: HubHandle, tmp_path: Path
 ) -> None:
