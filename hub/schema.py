@@ -89,6 +89,7 @@ events = Table(
     "events",
     metadata,
     Column("pk", BigId, primary_key=True, autoincrement=True),
+    # Checked by SQLite only (PostgreSQL: migration 0010 says why).
     Column("collective_id", String(64), ForeignKey("collectives.id"), nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("id", String(36), nullable=False, unique=True),

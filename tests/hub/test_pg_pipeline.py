@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from hub import schema as t
@@ -94,3 +94,11 @@ def _count(sql: Sql, collective: str) -> int:
     row = sql.first("SELECT count(*) FROM members WHERE collective_id = ?", (collective,))
     assert row is not None
     return int(row[0])
+
+
+def test_events_check_their_collective_on_sqlite_only(hub: HubHandle) -> None:
+    """Migration 0010: PostgreSQL's events no longer check their collective at each insert (a push holds
+    the collective's row lock anyway, and collectives are never deleted)."""
+    with hub.db.engine.connect() as conn:
+        foreign = [key["referred_table"] for key in inspect(conn).get_foreign_keys("events")]
+    assert foreign == ([] if hub.db.kind == "postgresql" else ["collectives"])
