@@ -120,3 +120,30 @@ def test_the_same_pseudonym_taken_offline_at_two_kiosks_still_converges(
     a.sync()
     assert report.apply_errors == 0
     assert state(a)["members"] == state(b)["members"]
+
+
+def test_a_card_revoked_earlier_in_the_same_push_flags_a_later_exchange_of_that_push(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    collective = hub.collective("Savoirs du canal")
+    a, b = Kiosk(tmp_path / "a", collective), Kiosk(tmp_path / "b", collective)
+    a.pair(hub, collective)
+    b.pair(hub, collective)
+    fanny, gael = a.member("Fanny"), a.member("Gaël")
+    uid = a.card(fanny)
+    a.sync()  # the hub knows the card, not revoked: nothing to flag yet
+    # At the same kiosk, offline: the card is declared stolen, then (a mistake) an exchange is recorded
+    # with it. Both reach the hub in one push, in that order.
+    a.services.cards.revoke(a.services.cards.read(uid).uid_hash, "volée")
+    time.sleep(0.01)
+    exchange_id = record_exchange(a, fanny, gael)
+    report = a.sync()
+    assert report.pushed == 2 and report.rejected == ()
+    client = b.client()
+    try:
+        changes = client.pull(0, 100).changes
+    finally:
+        client.close()
+    recorded = [c for c in changes if c.event.type == "exchange.recorded"]
+    assert [c.event.payload["exchange_id"] for c in recorded] == [exchange_id]
+    assert recorded[0].flags == [f"card_revoked:{fanny}"]

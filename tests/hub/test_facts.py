@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,75 @@ def test_interests_reach_the_owner_at_another_kiosk_and_unknown_taps_stay_at_the
     with hub.db.read() as conn:
         tap = conn.execute(select(t.unknown_taps).where(t.unknown_taps.c.uid_hash == uid_hash)).one()
     assert tap.resolved_member_id == yanis
+
+
+def test_a_member_erased_earlier_in_the_same_push_flags_a_later_act_of_that_push(
+    hub: HubHandle, tmp_path: Path
+) -> None:
+    """Events are facts: an act recorded after the erasure (a kiosk that had not heard of it) is kept and
+    flagged — also when both arrive in one push (made here by hand: a kiosk refuses to record it)."""
+    collective = hub.collective("Effacement puis échange")
+    a = Kiosk(tmp_path / "a", collective)
+    a.pair(hub, collective)
+    hugo, ines = a.member("Hugo"), a.member("Inès")
+    a.sync()
+    first = _next_seq(a)
+    events = [  # the erasure, then (a minute later) the exchange
+        _envelope(
+            a.kiosk_id, first, "member.erased", {"member_id": hugo, "by": None}, "2026-11-26T10:00:00+00:00"
+        ),
+        _envelope(
+            a.kiosk_id,
+            first + 1,
+            "exchange.recorded",
+            _exchange_payload(hugo, ines),
+            "2026-11-26T10:01:00+00:00",
+        ),
+    ]
+    client = a.client()
+    try:
+        answer = client.push(events)
+    finally:
+        client.close()
+    assert [r.status for r in answer.results] == [Outcome.ACCEPTED, Outcome.ACCEPTED]
+    with hub.db.read() as conn:
+        flags = conn.execute(select(t.events.c.flags).where(t.events.c.id == events[1]["id"])).scalar_one()
+    assert json.loads(flags) == [f"member_erased:{hugo}"]
+
+
+def _next_seq(kiosk: Kiosk) -> int:
+    row = kiosk.store.query_one("SELECT max(seq) AS last FROM journal WHERE kiosk_id = ?", (kiosk.kiosk_id,))
+    assert row is not None
+    return int(row["last"]) + 1
+
+
+def _exchange_payload(transmitter: str, learner: str) -> dict[str, Any]:
+    return {
+        "exchange_id": str(uuid.uuid4()),
+        "kind": "knowledge",
+        "theme_id": "cuisine.quotidien",
+        "title": "Pâte à crêpes",
+        "duration_min": 60,
+        "site_id": "site-local",
+        "occurred_at": "2026-11-26T11:00:00+01:00",
+        "recorded_by": transmitter,
+        "listing_id": None,
+        "participants": [
+            {"member_id": transmitter, "role": "transmitter", "confirmed": True},
+            {"member_id": learner, "role": "learner", "confirmed": True},
+        ],
+    }
+
+
+def _envelope(kiosk_id: str, seq: int, event_type: str, payload: dict[str, Any], at: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "schema": 1,
+        "kiosk_id": kiosk_id,
+        "seq": seq,
+        "occurred_at": at,
+        "hlc": format_hlc(HlcState(1_800_000_000_000 + seq, 0), kiosk_id),
+        "clock_synced": True,
+        "payload": payload,
+    }
