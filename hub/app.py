@@ -27,6 +27,7 @@ from hub.fastpath import json_body, query_int, with_fast_path
 from hub.ingest import push, push_for_token
 from hub.sync import authenticate, pair, pull_for_token, pull_json
 from hub.util import iso, utcnow
+from hub.writes_first import WritesFirst
 from sync_client.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
@@ -203,7 +204,13 @@ def create_app(db: Database | None = None) -> FastAPI:
     # Push and pull, every kiosk's sync: a fast path (hub/fastpath.py) for ordinary requests, in front of
     # FastAPI's declared routes (the documentation, and every request the fast path leaves to them).
     # tests/hub/test_hot_paths.py checks that both answer alike.
+    writes_first = WritesFirst()  # pulls wait for the pushes under way (hub/writes_first.py)
+
     async def fast_push(request: Request) -> Response | None:
+        async with writes_first.push():
+            return await _fast_push(request)
+
+    async def _fast_push(request: Request) -> Response | None:
         raw = await json_body(request)
         if raw is None:
             return None
@@ -233,6 +240,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         if cursor is None or limit is None or (collective is not None and len(collective) > 64):
             return None
         token = bearer_token(request.headers.get("authorization"))
+        await writes_first.before_pull()
         text = await pull_for_token(
             database, token, cursor, limit, lambda auth: check_collective(auth, collective)
         )
