@@ -128,11 +128,11 @@ class Database:
             dbapi_conn = conn.connection.dbapi_connection
             try:
                 yield conn
+                Sql(conn).commit()  # where an error of a queued statement is raised, if any
             except BaseException:
                 with contextlib.suppress(Exception):  # a lost connection: the pool drops it anyway
                     tx.rollback(dbapi_conn)
                 raise
-            Sql(conn).commit()
 
     @contextmanager
     def _serialised(self) -> Iterator[None]:
