@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from hub import admin
 from hub.db import Database
+from kiosk.clock import HlcState, format_hlc
 from kiosk.config import Config, load_config, with_data_dir
 from kiosk.domain import Role
 from kiosk.services import Services, open_services
@@ -149,3 +151,24 @@ def record_exchange(kiosk: Kiosk, transmitter: str, learner: str, *, present: bo
         ],
     )
     return exchange.id
+
+
+def wire_event(
+    kiosk_id: str,
+    seq: int,
+    event_type: str,
+    payload: dict[str, Any],
+    at: str = "2026-11-26T10:00:00.000+01:00",
+) -> dict[str, Any]:
+    """An event as a kiosk sends it, made by hand (what no kiosk would record, or a test's own journal)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": event_type,
+        "schema": 1,
+        "kiosk_id": kiosk_id,
+        "seq": seq,
+        "occurred_at": at,
+        "hlc": format_hlc(HlcState(1_795_000_000_000 + seq, 0), kiosk_id),
+        "clock_synced": True,
+        "payload": payload,
+    }

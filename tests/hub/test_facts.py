@@ -13,7 +13,7 @@ from hub import schema as t
 from kiosk.clock import HlcState, format_hlc
 from kiosk.domain import ListingKind
 from sync_client.protocol import Outcome, Reason
-from tests.hub.kiosks import HubHandle, Kiosk
+from tests.hub.kiosks import HubHandle, Kiosk, wire_event
 
 
 def _journal_event(kiosk: Kiosk, event_type: str) -> dict[str, Any]:
@@ -183,10 +183,10 @@ def test_a_member_erased_earlier_in_the_same_push_flags_a_later_act_of_that_push
     a.sync()
     first = _next_seq(a)
     events = [  # the erasure, then (a minute later) the exchange
-        _envelope(
+        wire_event(
             a.kiosk_id, first, "member.erased", {"member_id": hugo, "by": None}, "2026-11-26T10:00:00+00:00"
         ),
-        _envelope(
+        wire_event(
             a.kiosk_id,
             first + 1,
             "exchange.recorded",
@@ -226,18 +226,4 @@ def _exchange_payload(transmitter: str, learner: str) -> dict[str, Any]:
             {"member_id": transmitter, "role": "transmitter", "confirmed": True},
             {"member_id": learner, "role": "learner", "confirmed": True},
         ],
-    }
-
-
-def _envelope(kiosk_id: str, seq: int, event_type: str, payload: dict[str, Any], at: str) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": event_type,
-        "schema": 1,
-        "kiosk_id": kiosk_id,
-        "seq": seq,
-        "occurred_at": at,
-        "hlc": format_hlc(HlcState(1_800_000_000_000 + seq, 0), kiosk_id),
-        "clock_synced": True,
-        "payload": payload,
     }

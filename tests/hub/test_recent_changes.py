@@ -4,7 +4,6 @@ database, and that an erasure is never answered stale — through the real hub, 
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,8 @@ from bench.hub_bench import envelopes, pair_raw
 from hub import admin
 from hub.db import Database
 from hub.recent_changes import RecentChanges, StoredChange
-from kiosk.clock import HlcState, format_hlc
 from tests.hub.conftest import new_db_url
+from tests.hub.kiosks import wire_event
 from tests.hub.servers import HubServer, PostgresCluster
 
 PUSH, PULL = "/api/v1/sync/push", "/api/v1/sync/pull"
@@ -76,20 +75,6 @@ def test_keeps_at_most_keep_changes_per_collective_and_so_many_collectives() -> 
     assert journal.reads == [(60, 150)]  # "c", the least recently pulled, was forgotten
 
 
-def _event(kiosk_id: str, seq: int, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": event_type,
-        "schema": 1,
-        "kiosk_id": kiosk_id,
-        "seq": seq,
-        "occurred_at": "2026-11-26T10:00:00.000+01:00",
-        "hlc": format_hlc(HlcState(1_795_000_000_000 + seq, 0), kiosk_id),
-        "clock_synced": True,
-        "payload": payload,
-    }
-
-
 def test_an_erasure_is_never_pulled_stale(
     backend: str, postgres: PostgresCluster | None, tmp_path: Path
 ) -> None:
@@ -130,7 +115,7 @@ def test_an_erasure_is_never_pulled_stale(
         for _ in range(8):  # new connections: both worker processes keep the collective's changes
             types, pseudonym = pulled()
             assert len(types) == 20 and pseudonym.startswith("Membre ")
-        push([_event(writer, 21, "member.erased", {"member_id": nadia, "by": None})])
+        push([wire_event(writer, 21, "member.erased", {"member_id": nadia, "by": None})])
         for _ in range(8):
             types, pseudonym = pulled()
             assert len(types) == 21 and types[-1] == "member.erased"
