@@ -17,6 +17,7 @@ import json
 import math
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from hub.db import Database
 from hub.wire import change_json
 from kiosk.clock import FixedClock, HlcState, format_hlc
 from kiosk.config import load_config, with_data_dir
+from kiosk.ids import new_id
 from kiosk.services import open_services
 from sync_client.client import HubClient
 from sync_client.engine import SyncEngine
@@ -48,14 +50,17 @@ NOW = "2026-11-25T10:00:00.000+01:00"
 
 
 def envelopes(kiosk_id: str, count: int, start_seq: int = 1, collective: str = "c") -> list[dict[str, Any]]:
-    """A realistic mix: members, their cards, and exchanges between them."""
+    """A realistic mix: members, their cards, and exchanges between them. Ids are made as a kiosk makes
+    them (`new_id`: UUIDv7, time-ordered); card hashes are random, as keyed hashes are. With random ids
+    (uuid4) instead, each new event, member and exchange landed on a page of its own in the hub's indexes:
+    the SQLite writer's time per push doubled (3.0–3.4 against 1.5–1.8 ms, 250,000 events stored before)."""
     events: list[dict[str, Any]] = []
     members: list[str] = []
     for n in range(count):
         seq = start_seq + n
         kind = n % 5
         if kind == 0 or len(members) < 2:
-            member_id = str(uuid.uuid4())
+            member_id = new_id()
             members.append(member_id)
             payload: dict[str, Any] = {
                 "member_id": member_id,
@@ -69,11 +74,11 @@ def envelopes(kiosk_id: str, count: int, start_seq: int = 1, collective: str = "
             }
             event_type = "member.registered"
         elif kind == 1:
-            payload = {"uid_hash": uuid.uuid4().hex * 2, "member_id": members[-1], "by": None}
+            payload = {"uid_hash": secrets.token_hex(32), "member_id": members[-1], "by": None}
             event_type = "card.enrolled"
         else:
             payload = {
-                "exchange_id": str(uuid.uuid4()),
+                "exchange_id": new_id(),
                 "kind": "knowledge",
                 "theme_id": "cuisine.quotidien",
                 "title": "Pâte à crêpes",
@@ -90,7 +95,7 @@ def envelopes(kiosk_id: str, count: int, start_seq: int = 1, collective: str = "
             event_type = "exchange.recorded"
         events.append(
             {
-                "id": str(uuid.uuid4()),
+                "id": new_id(),
                 "type": event_type,
                 "schema": 1,
                 "kiosk_id": kiosk_id,
@@ -108,7 +113,7 @@ def pair_raw(url: str, db: Database, collective: str, name: str) -> tuple[str, s
     code, _ = admin.create_pairing_code(db, collective)
     client = HubClient(url)
     try:
-        answer = client.pair(PairRequest(code=code, kiosk_name=name, kiosk_id=str(uuid.uuid4())))
+        answer = client.pair(PairRequest(code=code, kiosk_name=name, kiosk_id=new_id()))
     finally:
         client.close()
     return answer.kiosk_id, answer.token
@@ -157,7 +162,7 @@ def bench_push(url: str, db: Database, total: int) -> dict[str, float]:
     client.close()
     # The same rows (fresh ids), the same batches, one transaction each, straight into the same database.
     raw_collective = admin.add_collective(db, "Bench raw", "Belleville").id
-    again = envelopes(str(uuid.uuid4()), total, collective=raw_collective)
+    again = envelopes(new_id(), total, collective=raw_collective)
     started = time.perf_counter()
     for i in range(0, total, 500):
         with db.write() as conn:
@@ -168,11 +173,11 @@ def bench_push(url: str, db: Database, total: int) -> dict[str, float]:
 
 def bench_initial_pull(url: str, db: Database, members: int, cards: int, folder: Path) -> dict[str, float]:
     collective = admin.add_collective(db, "Bench pull", "Belleville").id
-    source = str(uuid.uuid4())
+    source = new_id()
     events: list[dict[str, Any]] = []
     member_ids = []
     for n in range(members):
-        member_id = str(uuid.uuid4())
+        member_id = new_id()
         member_ids.append(member_id)
         events.append(
             {
@@ -193,12 +198,16 @@ def bench_initial_pull(url: str, db: Database, members: int, cards: int, folder:
         events.append(
             {
                 "type": "card.enrolled",
-                "payload": {"uid_hash": f"{n:064x}", "member_id": member_ids[n % members], "by": None},
+                "payload": {
+                    "uid_hash": secrets.token_hex(32),
+                    "member_id": member_ids[n % members],
+                    "by": None,
+                },
             }
         )
     for seq, event in enumerate(events, 1):
         event.update(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             kiosk_id=source,
             seq=seq,
             occurred_at=NOW,
