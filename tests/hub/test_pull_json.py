@@ -47,7 +47,8 @@ def test_pull_json_is_the_models_answer(hub: HubHandle) -> None:
         )
     events = [Envelope.model_validate(e) for e in wire]
     push(hub.db, writer, events, skew_ms=1234)
-    for cursor, limit in ((0, 1000), (0, 7), (5, 3)):
+    # hub/sync._pull_answer joins the changes with the answer's head and tail: none, one, several
+    for cursor, limit in ((0, 1000), (0, 7), (5, 3), (0, 1), (10_000, 5)):
         expected = pull(hub.db, reader, cursor, limit)
         got = PullResponse.model_validate_json(pull_json(hub.db, reader, cursor, limit))
         assert got.model_dump(exclude={"hub_time"}) == expected.model_dump(exclude={"hub_time"})
@@ -55,6 +56,7 @@ def test_pull_json_is_the_models_answer(hub: HubHandle) -> None:
     assert len(everything.changes) == len(wire)
     assert any(c.flags for c in everything.changes)
     assert pull(hub.db, writer, 0, 1000).changes == []
+    assert PullResponse.model_validate_json(pull_json(hub.db, writer, 0, 1000)).changes == []
 
 
 def test_a_later_erasure_rewrites_the_stored_change_text(hub: HubHandle) -> None:

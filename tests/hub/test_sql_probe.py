@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from hub.sql import Sql, array_literal
+from hub.sql import Sql, _array_text, array_literal
 from tests.hub.kiosks import HubHandle
 
 # Keys a kiosk could send (`_is_id` lets any text of 1–64 characters through): an array literal's
@@ -45,6 +45,9 @@ def test_array_literal_text() -> None:
     assert array_literal(["a", "b"]) == '{"a","b"}'
     assert array_literal(['x"y', "b\\s"]) == '{"x\\"y","b\\\\s"}'
     assert array_literal([5, 6]) == '{"5","6"}'
+    assert array_literal(['"', "plain"]) == '{"\\"","plain"}'
+    assert _array_text([None, None]) == "{NULL,NULL}"
+    assert _array_text([None, 'a"b', "c"]) == '{NULL,"a\\"b","c"}'
 
 
 def test_postgres_plan_probes_the_primary_key(hub: HubHandle) -> None:
