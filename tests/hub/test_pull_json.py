@@ -9,9 +9,10 @@ from sqlalchemy import select
 from bench.hub_bench import envelopes
 from hub import schema as t
 from hub.ingest import KioskAuth, push
-from hub.sync import pull, pull_json
+from hub.recent_changes import StoredChange
+from hub.sync import _kiosk_page, pull, pull_json
 from kiosk.clock import HlcState, format_hlc
-from sync_client.protocol import Envelope, PullResponse
+from sync_client.protocol import HUB_ONLY_SCHEMAS, Envelope, PullResponse
 from tests.hub.kiosks import HubHandle
 
 
@@ -98,3 +99,16 @@ def test_a_later_erasure_rewrites_the_stored_change_text(hub: HubHandle) -> None
             select(t.events.c.change_json).where(t.events.c.id == first[0]["id"])
         ).scalar_one()
     assert kept is not None and first[0]["payload"]["pseudonym"] not in kept
+
+
+def test_a_cached_page_leaves_out_the_kiosks_own_and_hub_only_changes_up_to_the_limit() -> None:
+    hidden = next(iter(HUB_ONLY_SCHEMAS))
+    changes = [
+        StoredChange(seq, seq, "a" if seq % 2 else "b", hidden if seq == 4 else "t", b"{}")
+        for seq in range(1, 11)
+    ]
+    kiosk = KioskAuth("a", "borne a", "c", "n")
+    rows, cursor, more = _kiosk_page(changes, kiosk, 10, 10)
+    assert ([row[1] for row in rows], cursor, more) == ([2, 6, 8, 10], 10, False)
+    rows, cursor, more = _kiosk_page(changes, kiosk, 2, 10)
+    assert ([row[1] for row in rows], cursor, more) == ([2, 6], 6, True)  # the next page starts after 6
