@@ -112,6 +112,10 @@ class PostgresCluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class _ExitedEarly(RuntimeError):
+    """The hub process ended before it answered /health."""
+
+
 class HubServer:
     """`kiosk-hub serve` in a subprocess. The database URL survives restarts (kill mid-push, restart)."""
 
@@ -125,6 +129,22 @@ class HubServer:
         self.starts = 0
 
     def start(self, timeout: float = 30.0) -> None:
+        """Start and wait until /health answers. At the first start only, a hub that exits at once is
+        started again on another free port (three tries): `free_port` closes its probe socket before
+        uvicorn binds the port, and another program may take it meanwhile. A restart keeps its port, which
+        the kiosks of the test already know."""
+        for attempt in range(3):
+            try:
+                self._start_once(timeout)
+                return
+            except _ExitedEarly:
+                if self.starts > 1 or attempt == 2:
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+                self.starts -= 1
+
+    def _start_once(self, timeout: float) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         out = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
@@ -154,7 +174,7 @@ class HubServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"hub exited with {self.process.returncode}")
+                raise _ExitedEarly(f"hub exited with {self.process.returncode}")
             with contextlib.suppress(requests.RequestException):
                 if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
                     return
