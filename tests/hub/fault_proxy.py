@@ -89,6 +89,9 @@ class FaultProxy:
         self.plan = plan
         self.delay = delay
         self.hits: Counter[tuple[str, str]] = Counter()
+        # Requests passed on to the hub and not answered yet, per endpoint: a crash test kills the hub
+        # while one is there (test_faults.py).
+        self.in_flight: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._listener = socket.create_server((host, 0))
@@ -142,8 +145,14 @@ class FaultProxy:
             if action == "delay":
                 time.sleep(self.delay)
             upstream = socket.create_connection(self.target, timeout=30)
-            upstream.sendall(request)
-            response = _read_message(upstream)
+            with self._lock:
+                self.in_flight[endpoint] += 1
+            try:
+                upstream.sendall(request)
+                response = _read_message(upstream)
+            finally:
+                with self._lock:
+                    self.in_flight[endpoint] -= 1
             if action == "reset_after_request":
                 _reset(client)
             elif action == "truncate":

@@ -6,6 +6,7 @@ demand. The hub crash is a real SIGKILL of the real uvicorn process, restarted o
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import queue
 import random
@@ -61,11 +62,11 @@ def running(workers: list[SyncWorker]) -> Iterator[None]:
             worker.stop()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 60.0, pause: float = 0.05) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "did not settle in time"
-        time.sleep(0.05)
+        time.sleep(pause)
 
 
 def _pair_two(hub: HubHandle, tmp_path: Path, name: str) -> tuple[str, Kiosk, Kiosk]:
@@ -128,12 +129,15 @@ def test_killing_the_hub_mid_push_loses_nothing_and_duplicates_nothing(
 ) -> None:
     hub = fresh_hub
     collective, a, b = _pair_two(hub, tmp_path, "Hub fragile")
+    # A pass-through proxy of ours, only to see when a push is at the hub (passed on, not answered yet).
+    watcher = FaultProxy(hub.server.port, lambda _endpoint, _n: "pass")
     statuses: queue.Queue[object] = queue.Queue()
     workers = [
         SyncWorker(
             k.config.database_path,
             statuses,
             k.clock,
+            hub_url=watcher.url,
             connect_timeout=0.5,
             read_timeout=3,
             batch_events=4,
@@ -143,24 +147,32 @@ def test_killing_the_hub_mid_push_loses_nothing_and_duplicates_nothing(
         for k in (a, b)
     ]
     rng = random.Random(4)
-    kills_mid_push = kills_idle = 0
-    with running(workers):
-        for _ in range(12):
-            activity(a, "Alpha", 6)
-            activity(b, "Beta", 6)
-            for worker in workers:
-                worker.wake()
-            time.sleep(rng.uniform(0.0, 0.15))
-            pending = a.pending() + b.pending()
-            hub.server.kill()
-            kills_mid_push += pending > 0
-            kills_idle += pending == 0
-            time.sleep(0.2)
-            hub.server.start()
-            if kills_mid_push >= 3 and kills_idle >= 1:
-                break
-        assert kills_mid_push >= 3, (kills_mid_push, kills_idle)
-        wait_for(lambda: a.pending() == b.pending() == 0 and state(a) == state(b))
+    kills_in_push = kills_pending = kills_idle = 0
+    try:
+        with running(workers):
+            for round_ in range(16):
+                activity(a, "Alpha", 6)
+                activity(b, "Beta", 6)
+                for worker in workers:
+                    worker.wake()
+                if round_ % 2 == 0:  # the kill lands while the hub is handling a push
+                    with contextlib.suppress(AssertionError):
+                        wait_for(lambda: watcher.in_flight["push"] > 0, timeout=2.0, pause=0.001)
+                else:  # anywhere in the sync's cycle
+                    time.sleep(rng.uniform(0.0, 0.15))
+                in_push, pending = watcher.in_flight["push"] > 0, a.pending() + b.pending()
+                hub.server.kill()
+                kills_in_push += in_push
+                kills_pending += pending > 0
+                kills_idle += pending == 0
+                time.sleep(0.2)
+                hub.server.start()
+                if kills_in_push >= 3 and kills_idle >= 1:
+                    break
+            assert kills_in_push >= 3, (kills_in_push, kills_pending, kills_idle)
+            wait_for(lambda: a.pending() == b.pending() == 0 and state(a) == state(b))
+    finally:
+        watcher.stop()
     hub_holds_exactly(hub, collective, [a, b])
     a.close()
     b.close()
