@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -164,6 +165,8 @@ class HubClient:
             )
             content = response.content  # read it all here: a cut-short body raises now, not later
         except requests.exceptions.SSLError as error:
+            if _handshake_cut_short(error):  # nothing was said about the certificate: worth retrying
+                raise HubUnavailable("Hub injoignable : connexion TLS coupée", "network") from None
             raise HubRefused(f"Certificat du hub refusé : {error}", "tls") from None
         except requests.exceptions.RequestException as error:
             raise HubUnavailable(f"Hub injoignable : {error.__class__.__name__}", "network") from None
@@ -175,6 +178,22 @@ class HubClient:
             # A 200 whose body does not parse was cut or mangled on the way: the request may have been
             # carried out, so it is retried (everything is idempotent by event id).
             raise HubUnavailable("Réponse du hub incomplète ou illisible.", "bad_response") from None
+
+
+def _handshake_cut_short(error: BaseException) -> bool:
+    """Whether a TLS failure is the connection closed during the handshake (a hub or its proxy restarting, a
+    link dropping), looked for down requests' and urllib3's wrapping; any other TLS failure (certificate,
+    host name, CA file) comes back the same on every try."""
+    found: list[object] = [error]
+    seen: set[int] = set()
+    while found:
+        item = found.pop()
+        if isinstance(item, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+            return True
+        if isinstance(item, BaseException) and id(item) not in seen:
+            seen.add(id(item))
+            found.extend([*item.args, getattr(item, "reason", None), item.__cause__])
+    return False
 
 
 def _error(status: int, content: bytes, retry_after: str | None) -> HubError:

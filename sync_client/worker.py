@@ -238,7 +238,10 @@ class SyncWorker(threading.Thread):
 
     def _backoff(self) -> float:
         """Exponential, capped, with jitter (half fixed, half random) so kiosks do not retry in step."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** max(0, self._failures - 1))
+        # The exponent stops growing long after the cap is reached: 2.0 ** 1024 overflows a float (some three
+        # days of failures at the cap), and the error would end the thread.
+        doublings = min(max(0, self._failures - 1), 64)
+        ceiling = min(self.backoff_cap, self.backoff_base * 2.0**doublings)
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
     def _finish(
