@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub import admin, cli_draw, cli_opendata, cli_rotation, cli_web
+from hub import admin, cli_draw, cli_opendata, cli_rotation, cli_web, themes
 from hub.db import DB_ENV, Database
 from hub.util import format_code
 
@@ -143,6 +143,25 @@ def cmd_kiosk_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_theme_add(args: argparse.Namespace) -> int:
+    db = Database(args.db)
+    try:
+        collective = admin.find_collective(db, args.collective)
+        if collective is None:
+            print(f"Collectif inconnu : « {args.collective} ».", file=sys.stderr)
+            return EXIT_ERROR
+        event_id = themes.add_theme(db, collective.id, args.theme_id, args.fr, args.en, args.parent)
+    finally:
+        db.dispose()
+    _out(
+        args,
+        {"event_id": event_id, "theme_id": args.theme_id},
+        f"Thème « {args.theme_id} » ajouté au collectif « {collective.name} » :"
+        " ses bornes le recevront à leur prochaine synchronisation.",
+    )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL", help=f"base (sqlite:///… ou postgresql://…; sinon ${DB_ENV})")
@@ -184,6 +203,20 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = kiosk.add_parser("revoke", parents=[common], help="révoquer une borne (son jeton)")
     revoke.add_argument("kiosk_id", metavar="KIOSK_ID")
     revoke.set_defaults(handler=cmd_kiosk_revoke)
+    theme = sub.add_parser("theme", help="thèmes propres à un collectif").add_subparsers(
+        dest="action", required=True
+    )
+    theme_add = theme.add_parser(
+        "add", parents=[common], help="ajouter un thème aux bornes d’un collectif (absent du catalogue)"
+    )
+    theme_add.add_argument("collective", metavar="COLLECTIF", help="id ou nom du collectif")
+    theme_add.add_argument("theme_id", metavar="THEME_ID", help="ex. jardinage.lombricompost")
+    theme_add.add_argument("--fr", required=True, metavar="LIBELLÉ", help="libellé en français")
+    theme_add.add_argument("--en", required=True, metavar="LIBELLÉ", help="libellé en anglais")
+    theme_add.add_argument(
+        "--parent", metavar="PARENT_ID", help="thème parent d’un sous-thème (ex. jardinage)"
+    )
+    theme_add.set_defaults(handler=cmd_theme_add)
     cli_draw.register(sub)
     cli_opendata.register(sub, common)
     cli_web.register(sub)  # coordinators' accounts (issue 9)

@@ -16,7 +16,7 @@ from typing import Any
 from hub.sql import Sql, marks
 from hub.util import iso, utcnow
 from hub.wire import EVENT_COLUMNS, change_json
-from sync_client.protocol import canonical
+from sync_client.protocol import HUB_MADE_SCHEMAS, canonical
 
 # Types only the hub writes (a kiosk pushing one is refused as `unsupported`: they are not in EVENT_TYPES).
 HUB_EVENT_SCHEMAS: dict[str, int] = {
@@ -27,6 +27,7 @@ HUB_EVENT_SCHEMAS: dict[str, int] = {
     # The card key rotation (hub/rotation.py): the next key to hash taps with, then the switch to it.
     "network.card_key_next": 1,
     "network.card_key_switched": 1,
+    **HUB_MADE_SCHEMAS,  # a collective's own themes (hub/themes.py)
 }
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "kiosque-des-savoirs:network")
 

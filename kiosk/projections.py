@@ -372,5 +372,6 @@ from kiosk import (  # noqa: E402, F401
     projections_moderation,
     projections_network,
     projections_notices,
+    projections_themes,
     projections_workshops,
 )

@@ -36,6 +36,15 @@ PAIRING_CODE_LENGTH = 10
 # `hub/sync.py` leaves these out of pulls.
 HUB_ONLY_SCHEMAS: dict[str, int] = {"card.unknown_tapped": EVENT_SCHEMAS["card.unknown_tapped"]}
 EVENT_TYPES: dict[str, int] = {**HUB_ONLY_SCHEMAS, **EVENT_SCHEMAS}
+# Events only the hub makes, that kiosks pull and project: a collective's own themes (issue 4,
+# `kiosk-hub theme add`, hub/themes.py; kiosk/projections_themes.py). Not in EVENT_TYPES, as no kiosk makes
+# one: a kiosk pushing one is refused as `unsupported`, like the hub's `network.*` (hub/network_outbox.py).
+HUB_MADE_SCHEMAS: dict[str, int] = {"theme.added": 1}
+# Their payload keys the kiosk projections read unconditionally (`REQUIRED_KEYS` holds the kiosks' types).
+# `parent_id` is null for a top theme; a sub-theme's id is its parent's id, a dot, a word (kiosk/themes.py).
+HUB_MADE_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "theme.added": ("theme_id", "label_fr", "label_en", "parent_id", "collective_id"),
+}
 
 # Payload keys the kiosk projections read unconditionally (`p["key"]`): an event without them would break
 # every kiosk that pulls it, so the hub refuses it as `invalid` instead of relaying it.

@@ -22,6 +22,7 @@ from kiosk.services.members import Members
 from kiosk.services.network import Network
 from kiosk.services.passes import Passes
 from kiosk.services.stats import Stats
+from kiosk.services.themes import Themes
 from kiosk.services.workshops import Workshops
 from kiosk.store import Store
 from kiosk.themes import Catalogue, load_catalogue
@@ -47,6 +48,7 @@ class Services:
     draws: Draws
     elections: Elections
     network: Network  # issue 9: members of other collectives visiting
+    themes: Themes  # issue 4: the shipped catalogue's and the collective's own, as screens show them
 
     @property
     def store(self) -> Store:
@@ -94,10 +96,13 @@ def bootstrap(store: Store, config: Config, clock: Clock, catalogue: Catalogue) 
             (config.site.id, config.collective.id, config.site.name, config.site.quartier),
         )
         if themes_version != catalogue.version:
+            # Only the shipped catalogue's rows: a theme the collective added (`collective_id` set, from the
+            # hub) keeps its labels even when a newer catalogue ships the same id.
             conn.executemany(
                 "INSERT INTO themes (id, parent_id, label_fr, label_en) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id,"
-                " label_fr = excluded.label_fr, label_en = excluded.label_en",
+                " label_fr = excluded.label_fr, label_en = excluded.label_en"
+                " WHERE themes.collective_id IS NULL",
                 [(t.id, t.parent_id, t.label_fr, t.label_en) for t in catalogue.themes],
             )
             conn.execute("UPDATE kiosk_state SET themes_version = ?", (catalogue.version,))
@@ -112,9 +117,10 @@ def open_services(
     catalogue: Catalogue | None = None,
 ) -> Services:
     clock = clock or SystemClock(config.kiosk.timezone)
+    catalogue = catalogue or load_catalogue()
     store = store or Store.open(config.database_path)
     try:
-        key = bootstrap(store, config, clock, catalogue or load_catalogue())
+        key = bootstrap(store, config, clock, catalogue)
     except BaseException:
         store.close()
         raise
@@ -137,4 +143,5 @@ def open_services(
         draws=Draws(ctx),
         elections=Elections(ctx),
         network=Network(ctx),
+        themes=Themes(ctx, catalogue),
     )

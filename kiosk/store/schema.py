@@ -418,6 +418,11 @@ ALTER TABLE cards ADD COLUMN next_uid_hash TEXT;
 CREATE INDEX cards_next ON cards (next_uid_hash) WHERE next_uid_hash IS NOT NULL;
 """
 
+# A collective's own themes (issue 4): added on the hub (`theme.added`, kiosk/projections_themes.py), they are
+# the rows whose `collective_id` is set. The shipped catalogue's (NULL) are the only ones its reload replaces.
+V11 = """
+ALTER TABLE themes ADD COLUMN collective_id TEXT;
+"""
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V1),
@@ -430,6 +435,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _script(V8),
     _script(V9),
     _script(V10),
+    _script(V11),
 )
 LATEST_VERSION = len(MIGRATIONS)
 APPLICATION_ID = 0x4B445353  # "KDSS": marks a database as the kiosk's

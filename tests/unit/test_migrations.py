@@ -230,6 +230,12 @@ ROWS_INTRODUCED_AT: dict[int, dict[str, list[dict[str, Any]]]] = {
              "next_uid_hash": "4d" * 32},
         ],
     },
+    11: {  # issue 4: a theme of the collective's own, pulled from the hub (`theme.added`)
+        "themes": [
+            {"id": "jardinage.lombricompost", "parent_id": "jardinage", "label_fr": "Lombricompost",
+             "label_en": "Worm composting", "collective_id": "collectif-local"},
+        ],
+    },
 }  # fmt: skip
 
 # What a migration derives from earlier rows: version → (version of the rows it derives from, table, row).

@@ -102,8 +102,10 @@ def test_migration_v4_counts_an_existing_history(
         services, "SELECT exchange_id, position, occurred_at FROM exchange_participants ORDER BY 1, 2"
     )
     # Back to what a V3 kiosk had: none of what V4 (and V5, member passes; V6, interests; V7, PINs; V8,
-    # draws and elections; V9, visitors from other collectives; V10, card key rotation) add.
+    # draws and elections; V9, visitors from other collectives; V10, card key rotation; V11, a collective's
+    # own themes) add.
     with services.store.transaction() as conn:
+        conn.execute("ALTER TABLE themes DROP COLUMN collective_id")
         conn.execute("DROP INDEX cards_next")
         conn.execute("ALTER TABLE cards DROP COLUMN next_uid_hash")
         conn.execute("ALTER TABLE kiosk_state DROP COLUMN next_card_key")
