@@ -23,7 +23,7 @@ from kivy.uix.label import Label
 
 from kiosk.domain import CollectiveStats, ListingKind
 from kiosk.i18n import _
-from kiosk.themes import Theme, load_catalogue
+from screens import theme_catalogue
 from screens.base import KioskScreen
 from screens.tr import tr
 from screens.widgets import buttons, scroll, text  # noqa: F401  (kv rules below use their classes)
@@ -44,7 +44,6 @@ WARM_UP_SECONDS = 0.3
 WARM_UP_ROUTES = ("member_home",)
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}  # each in its own language, never translated
 
-_themes: dict[str, Theme] | None = None
 
 # Written out by hand: strftime would follow the machine's locale, not the kiosk's language.
 DAYS = {
@@ -84,10 +83,8 @@ MONTHS = {
 
 
 def theme_label(theme_id: str) -> str:
-    global _themes
-    if _themes is None:
-        _themes = load_catalogue().by_id()
-    theme = _themes.get(theme_id)
+    """In the active language, among the themes the shell last read (screens/theme_catalogue.py)."""
+    theme = theme_catalogue.by_id().get(theme_id)
     return theme.label(tr.language) if theme is not None else theme_id
 
 

@@ -1,9 +1,10 @@
 """What the Savoirs board shows, without Kivy: themes with their counts, the listings of a theme or a
 search, the offers matching one's own request, cut into pages of a few big cards.
 
-The board screen keeps one `Board` and asks it for pages; it never queries services itself. Results are
-read once per set of criteria (kind, theme, typed text) and kept until the criteria change or `reload()`
-is called, so paging back and forth and switching the language cost nothing.
+The board screen keeps one `Board` and asks it for pages; it never queries services itself. Results and
+the themes (the collective's own ones included, issue 4: a pull may add one while the app runs) are read
+once per set of criteria (kind, theme, typed text) and kept until the criteria change or `reload()` is
+called, so paging back and forth and switching the language cost nothing.
 
 Counts per theme come from one search over the active listings: a collective has a few hundred of them
 at most, and the kiosk holds only its own collective's board.
@@ -20,7 +21,8 @@ from typing import Generic, TypeVar
 from kiosk.domain import Listing, ListingFormat, ListingKind
 from kiosk.errors import KioskError
 from kiosk.services import Services
-from kiosk.themes import Catalogue, Theme, load_catalogue
+from kiosk.themes import Catalogue, Theme
+from screens import theme_catalogue
 
 T = TypeVar("T")
 
@@ -102,14 +104,24 @@ class ThemeLabels:
     shows its parent's label, or at worst its id, rather than nothing."""
 
     def __init__(self, catalogue: Catalogue | None = None) -> None:
-        self.catalogue = catalogue or load_catalogue()
-        self._themes = self.catalogue.by_id()
+        """`catalogue`: fixed; without one, the themes the shell last read (screens/theme_catalogue.py)."""
+        self._fixed = catalogue
+        self._fixed_by_id = catalogue.by_id() if catalogue is not None else None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._fixed or theme_catalogue.current()
+
+    @property
+    def _themes(self) -> dict[str, Theme]:
+        return self._fixed_by_id if self._fixed_by_id is not None else theme_catalogue.by_id()
 
     def get(self, theme_id: str) -> Theme | None:
         return self._themes.get(theme_id)
 
     def label(self, theme_id: str, language: str) -> str:
-        theme = self._themes.get(theme_id) or self._themes.get(theme_id.split(".")[0])
+        themes = self._themes
+        theme = themes.get(theme_id) or themes.get(theme_id.split(".")[0])
         return theme.label(language) if theme else theme_id
 
     def top_themes(self) -> list[Theme]:
@@ -129,13 +141,12 @@ class Board:
     def __init__(
         self,
         services: Services,
-        labels: ThemeLabels | None = None,
         *,
         per_page: int = CARDS_PER_PAGE,
         themes_per_page: int = THEMES_PER_PAGE,
     ) -> None:
         self.services = services
-        self.labels = labels or ThemeLabels()
+        self.labels = ThemeLabels(services.themes.catalogue())
         self.per_page = per_page
         self.themes_per_page = themes_per_page
         self.kind = KindFilter.ALL
@@ -167,9 +178,10 @@ class Board:
         self.reload()
 
     def reload(self) -> None:
-        """Forget what was read: a listing was published, withdrawn or synced meanwhile."""
+        """Forget what was read: a listing or a theme was published, withdrawn or synced meanwhile."""
         self._results = None
         self._quartiers.clear()
+        self.labels = ThemeLabels(self.services.themes.catalogue())
 
     def criteria(self) -> Criteria:
         return Criteria(self.kind, self.theme_id, self.query, self.matches_for)

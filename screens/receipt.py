@@ -21,7 +21,6 @@ from hardware.qr import receipt_payload
 from hardware.receipts import ExchangeReceipt, exchange_receipt_slip
 from kiosk.domain import Confirmation, Exchange, ExchangeStatus, ParticipantRole
 from kiosk.i18n import _
-from kiosk.themes import load_catalogue
 from screens.base import KioskScreen
 from screens.record_steps.wording import kind_for, sentence, waiting_line
 from screens.tr import tr
@@ -106,8 +105,7 @@ class ReceiptScreen(KioskScreen):
         exchange = self._exchange
         if exchange is None or self.ctx.print_slip is None:
             return
-        themes = load_catalogue().by_id()
-        theme = themes.get(exchange.theme_id)
+        theme = self.ctx.services.themes.catalogue().by_id().get(exchange.theme_id)
         config = self.ctx.config
         receipt = ExchangeReceipt(
             exchange_id=exchange.id,

@@ -19,7 +19,6 @@ from kivy.uix.anchorlayout import AnchorLayout
 
 from kiosk.domain import Identification, Member
 from kiosk.errors import KioskError, codes
-from kiosk.themes import load_catalogue
 from screens.base import KioskScreen
 from screens.record_flow import RecordFlow, Step
 from screens.record_steps.base import WizardStep
@@ -86,7 +85,6 @@ class RecordScreen(KioskScreen):
 
     def __init__(self, **kwargs: Any) -> None:
         self.flow: RecordFlow | None = None
-        self._catalogue = load_catalogue()
         self._cancel_question: CancelQuestion | None = None
         self._partner_taps = PartnerTaps(self)
         super().__init__(**kwargs)
@@ -104,8 +102,10 @@ class RecordScreen(KioskScreen):
         member = self.session.member
         if member is None:
             raise KioskError(codes.MEMBER_NOT_FOUND)  # the shell opens the wizard for a session only
-        listings = self.ctx.services.listings.of_member(member.id)
-        self.flow = RecordFlow(member, listings, self._catalogue, self.ctx.clock.now())
+        services = self.ctx.services
+        listings = services.listings.of_member(member.id)
+        # the themes read afresh: a pull may have added one of the collective's own since the last visit
+        self.flow = RecordFlow(member, listings, services.themes.catalogue(), self.ctx.clock.now())
         self.show()
 
     def wipe(self) -> None:

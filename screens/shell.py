@@ -39,7 +39,7 @@ from kiosk.cardid import CardRead
 from kiosk.domain import Identification, Identified, Member
 from kiosk.errors import KioskError, codes
 from kiosk.i18n import _
-from screens import banners, memory, overlays, style
+from screens import banners, memory, overlays, style, theme_catalogue
 from screens.base import KioskScreen, Session
 from screens.context import UiContext
 from screens.routes import ROOT_ROUTES, ROUTES
@@ -135,6 +135,7 @@ class Shell(FloatLayout):  # type: ignore[misc]  # Kivy is untyped
     def go(self, name: str, **params: Any) -> None:
         try:
             target = self.screen(name)
+            theme_catalogue.use(self.ctx.services.themes.catalogue())  # a pull may have added one
             target.prepare(**params)
         except UnknownRoute:
             log.warning("no screen for route %r yet", name)
