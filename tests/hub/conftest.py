@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,23 @@ def _start(url: str, log: Path) -> HubServer:
     server = HubServer(url, log=log)
     server.start()
     return server
+
+
+@contextmanager
+def hub_of_processes(
+    backend: str, postgres: PostgresCluster | None, folder: Path, workers: int = 2
+) -> Iterator[tuple[HubServer, Database]]:
+    """A hub of several worker processes on a database of its own, and that database; stopped after."""
+    url = new_db_url(backend, postgres, folder)
+    db = Database(url)
+    admin.init(db)
+    server = HubServer(url, workers=workers, log=folder / "hub.log")
+    server.start()
+    try:
+        yield server, db
+    finally:
+        server.stop()
+        db.dispose()
 
 
 @pytest.fixture(scope="session")

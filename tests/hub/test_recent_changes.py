@@ -11,11 +11,10 @@ import requests
 
 from bench.hub_bench import envelopes, pair_raw
 from hub import admin
-from hub.db import Database
 from hub.recent_changes import RecentChanges, StoredChange
-from tests.hub.conftest import new_db_url
+from tests.hub.conftest import hub_of_processes
 from tests.hub.kiosks import wire_event
-from tests.hub.servers import HubServer, PostgresCluster
+from tests.hub.servers import PostgresCluster
 
 PUSH, PULL = "/api/v1/sync/push", "/api/v1/sync/pull"
 
@@ -78,12 +77,7 @@ def test_keeps_at_most_keep_changes_per_collective_and_so_many_collectives() -> 
 def test_an_erasure_is_never_pulled_stale(
     backend: str, postgres: PostgresCluster | None, tmp_path: Path
 ) -> None:
-    url = new_db_url(backend, postgres, tmp_path)
-    db = Database(url)
-    admin.init(db)
-    server = HubServer(url, workers=2, log=tmp_path / "hub.log")
-    server.start()
-    try:
+    with hub_of_processes(backend, postgres, tmp_path) as (server, db):
         collective = admin.add_collective(db, "Effacements", "Belleville").id
         (writer, writer_token), (_reader, reader_token) = (
             pair_raw(server.url, db, collective, name) for name in ("a", "b")
@@ -120,6 +114,3 @@ def test_an_erasure_is_never_pulled_stale(
             types, pseudonym = pulled()
             assert len(types) == 21 and types[-1] == "member.erased"
             assert pseudonym == ""  # redacted, in whichever process answered
-    finally:
-        server.stop()
-        db.dispose()

@@ -24,10 +24,9 @@ from sqlalchemy import select
 from bench.hub_bench import envelopes, pair_raw
 from hub import admin
 from hub import schema as t
-from hub.db import Database
 from sync_client.client import HubClient
 from sync_client.protocol import EventResult
-from tests.hub.conftest import new_db_url
+from tests.hub.conftest import hub_of_processes
 from tests.hub.servers import HubServer, PostgresCluster
 
 KIOSKS, BATCHES, PER_BATCH = 12, 5, 40
@@ -116,12 +115,7 @@ class TracedKiosk:
 def test_concurrent_pushes_to_two_worker_processes_lose_and_repeat_nothing(
     backend: str, postgres: PostgresCluster | None, tmp_path: Path
 ) -> None:
-    url = new_db_url(backend, postgres, tmp_path)
-    db = Database(url)
-    admin.init(db)
-    server = HubServer(url, workers=2, log=tmp_path / "hub.log")
-    server.start()
-    try:
+    with hub_of_processes(backend, postgres, tmp_path) as (server, db):
         workers, deadline = _worker_pids(server), time.monotonic() + 10
         while len(workers) < 2 and time.monotonic() < deadline:  # one may answer before the other started
             time.sleep(0.1)
@@ -193,6 +187,3 @@ def test_concurrent_pushes_to_two_worker_processes_lose_and_repeat_nothing(
         served = [pid for kiosk in kiosks for pid in kiosk.served_by]
         assert len(served) == sum(len(k.answers) + len(k.resent) for k in kiosks)
         assert set(served) == set(workers), {pid: served.count(pid) for pid in set(served)}
-    finally:
-        server.stop()
-        db.dispose()
