@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import os
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,6 +170,11 @@ class HubClient:
                 raise HubUnavailable("Hub injoignable : connexion TLS coupée", "network") from None
             raise HubRefused(f"Certificat du hub refusé : {error}", "tls") from None
         except requests.exceptions.RequestException as error:
+            raise HubUnavailable(f"Hub injoignable : {error.__class__.__name__}", "network") from None
+        except OSError as error:  # requests checks the CA file itself, with a plain OSError
+            if self.ca_file and not os.path.isfile(self.ca_file):  # gone since the config was read
+                missing = f"Fichier des autorités du hub introuvable : {self.ca_file}"
+                raise HubRefused(missing, "tls") from None
             raise HubUnavailable(f"Hub injoignable : {error.__class__.__name__}", "network") from None
         if response.status_code >= 400:
             raise _error(response.status_code, content, response.headers.get("Retry-After"))

@@ -313,6 +313,20 @@ def test_the_config_refuses_a_ca_file_that_does_not_exist(tmp_path: Path) -> Non
     assert "le chemin d’un fichier PEM existant" in text
 
 
+def test_a_ca_file_gone_since_the_config_was_read_is_a_refusal_that_names_it(tmp_path: Path) -> None:
+    """The config checked the file when the kiosk started; deleted since, requests raises a plain OSError
+    of its own, which escaped the client (the doctor and the command line showed a traceback)."""
+    missing = tmp_path / "ca-supprime.pem"
+    client = HubClient("https://127.0.0.1:9", ca_file=str(missing))
+    try:
+        with pytest.raises(HubRefused) as refused:
+            client.health()
+    finally:
+        client.close()
+    assert refused.value.code == "tls"
+    assert str(refused.value) == f"Fichier des autorités du hub introuvable : {missing}"
+
+
 # Timeouts ------------------------------------------------------------------------------------------------
 
 
