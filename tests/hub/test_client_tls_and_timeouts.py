@@ -236,6 +236,16 @@ def test_a_hub_certificate_signed_by_the_configured_ca_is_trusted(tls_hub: HubHa
     assert health.database == "sqlite"
 
 
+def health_refused(client: HubClient) -> HubRefused:
+    """The refusal `client.health()` must end in (the client closed after)."""
+    try:
+        with pytest.raises(HubRefused) as refused:
+            client.health()
+    finally:
+        client.close()
+    return refused.value
+
+
 @pytest.mark.parametrize("trusted", ["system CAs", "another CA of the same name", "a file that is no CA"])
 def test_a_hub_certificate_the_kiosk_cannot_verify_is_refused(
     tls_hub: HubHandle, pki: Pki, tmp_path: Path, trusted: str
@@ -245,32 +255,24 @@ def test_a_hub_certificate_the_kiosk_cannot_verify_is_refused(
         ca_file = str(tmp_path / "not-a-ca.pem")
         Path(ca_file).write_text("pas un certificat\n", encoding="utf-8")
     client = HubClient(tls_hub.url, ca_file=ca_file)
-    try:
-        with pytest.raises(HubRefused) as refused:
-            client.health()
-    finally:
-        client.close()
+    refused = health_refused(client)
     # A definite refusal (the worker stops and shows it), not a network error retried forever.
-    assert not isinstance(refused.value, HubUnavailable)
-    assert refused.value.code == "tls"
-    assert refused.value.message.startswith(REFUSED_CERTIFICATE)
+    assert not isinstance(refused, HubUnavailable)
+    assert refused.code == "tls"
+    assert refused.message.startswith(REFUSED_CERTIFICATE)
     expected = (
         "NO_CERTIFICATE_OR_CRL_FOUND" if trusted == "a file that is no CA" else "CERTIFICATE_VERIFY_FAILED"
     )
-    assert expected in refused.value.message
+    assert expected in refused.message
 
 
 def test_a_certificate_for_another_host_name_is_refused(tls_hub: HubHandle, pki: Pki) -> None:
     # The right CA, but the certificate names 127.0.0.1 only: the name is checked, not just the signature.
     client = HubClient(f"https://localhost:{tls_hub.server.port}", ca_file=str(pki.ca))
-    try:
-        with pytest.raises(HubRefused) as refused:
-            client.health()
-    finally:
-        client.close()
-    assert refused.value.code == "tls"
-    assert refused.value.message.startswith(REFUSED_CERTIFICATE)
-    assert "mismatch" in refused.value.message
+    refused = health_refused(client)
+    assert refused.code == "tls"
+    assert refused.message.startswith(REFUSED_CERTIFICATE)
+    assert "mismatch" in refused.message
 
 
 def test_the_ca_file_of_the_config_reaches_the_sync_worker(
@@ -318,13 +320,9 @@ def test_a_ca_file_gone_since_the_config_was_read_is_a_refusal_that_names_it(tmp
     of its own, which escaped the client (the doctor and the command line showed a traceback)."""
     missing = tmp_path / "ca-supprime.pem"
     client = HubClient("https://127.0.0.1:9", ca_file=str(missing))
-    try:
-        with pytest.raises(HubRefused) as refused:
-            client.health()
-    finally:
-        client.close()
-    assert refused.value.code == "tls"
-    assert str(refused.value) == f"Fichier des autorités du hub introuvable : {missing}"
+    refused = health_refused(client)
+    assert refused.code == "tls"
+    assert str(refused) == f"Fichier des autorités du hub introuvable : {missing}"
 
 
 # Timeouts ------------------------------------------------------------------------------------------------
